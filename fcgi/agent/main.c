@@ -1,0 +1,29 @@
+/*
+ * dataland-agent: the chat API (API.md §4). Boot is the shared prefork
+ * runtime; this file is the route table and nothing else.
+ */
+#include "health.h"
+#include "prefork.h"
+#include "route.h"
+#include "service.h"
+
+/* Legend: method, pattern, handler, flags, metrics label. */
+static const struct route routes[] = {
+	{ "GET", "/healthz", health_get, 0, NULL },
+	{ "GET", "/readyz", ready_get, 0, NULL },
+	{ "GET", "/metrics", metrics_get, R_LOCAL, NULL },
+	{ NULL, NULL, NULL, 0, NULL }
+};
+
+static const struct service agent_service = {
+	.name = "agent",
+	.routes = routes,
+	.socket_env = "AGENT_SOCKET",
+	.workers_env = "AGENT_WORKERS",
+};
+
+int
+main(int argc, char **argv)
+{
+	return prefork_main(&agent_service, argc, argv);
+}

@@ -1,0 +1,25 @@
+/*
+ * Every size and count limit of the runtime, in one place.
+ * Change a limit here, never as a bare number at the point of use.
+ */
+#ifndef CAPS_H
+#define CAPS_H
+
+#define BODY_MAX		(64 * 1024)	/* API.md §2: 413 beyond */
+#define PARAMS_MAX		(128 * 1024)	/* sum of FastCGI params */
+#define AUTH_HEADER_MAX		(100 * 1024)	/* API.md §2: JSON 401 */
+#define REQID_MAX		64		/* client X-Request-Id */
+#define JSON_DEPTH_MAX		32		/* nesting of a request body */
+#define ROUTE_ARGS_MAX		4		/* {id} segments in a pattern */
+#define ROUTES_MAX		64		/* routes per service (metrics) */
+#define PATH_MAX_LEN		2048		/* request path */
+#define WORKERS_MAX		256		/* responders per master */
+#define ARENA_CHUNK		(16 * 1024)	/* arena growth step */
+#define DB_IDLE_PING_SEC	30		/* pre-ping after this idle */
+#define DB_STMTS_MAX		128		/* prepared per connection */
+#define DB_RETRY_AFTER_SEC	5		/* Retry-After on 503 */
+#define POOL_MARGIN		5		/* exporter, migrations, psql */
+#define DRAIN_MAX		(1024 * 1024)	/* unread stdin we discard */
+#define RESPAWN_BACKOFF_MAX_MS	5000		/* crash-loop ceiling */
+
+#endif

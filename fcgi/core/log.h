@@ -1,0 +1,24 @@
+/*
+ * JSON log lines on stderr, one object per line. Never a password,
+ * token, private key or DSN password: callers pass no such thing.
+ */
+#ifndef LOG_H
+#define LOG_H
+
+struct req;
+
+void	log_setup(const char *service, int worker);
+/* The request id log_msg() uses when its rid argument is NULL; the
+ * responder sets it for the length of each request. Borrowed. */
+void	log_set_rid(const char *rid);
+/* One access line per request: id, method, path, status, ms, worker. */
+void	log_access(const struct req *);
+/* A free-form event; rid may be NULL. */
+void	log_msg(const char *level, const char *rid, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+#define log_info(rid, ...)	log_msg("info", (rid), __VA_ARGS__)
+#define log_warn(rid, ...)	log_msg("warn", (rid), __VA_ARGS__)
+#define log_error(rid, ...)	log_msg("error", (rid), __VA_ARGS__)
+
+#endif

@@ -1,0 +1,397 @@
+/*
+ * FastCGI params -> struct req, and every way to answer (API.md §2).
+ * One of the two files that parse untrusted bytes: CONTENT_LENGTH,
+ * X-Request-Id, Authorization and the query string are bounded and
+ * checked here before anything inward sees them.
+ */
+#include <assert.h>
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "arena.h"
+#include "caps.h"
+#include "conf.h"
+#include "err.h"
+#include "log.h"
+#include "req.h"
+
+#define JSON_CTYPE	"application/json; charset=utf-8"
+
+/* Status line reason phrases, for the CGI Status header. */
+static const struct {
+	int		 status;
+	const char	*reason;
+} reasons[] = {
+	{ 200, "OK" }, { 201, "Created" }, { 204, "No Content" },
+	{ 400, "Bad Request" }, { 401, "Unauthorized" },
+	{ 403, "Forbidden" }, { 404, "Not Found" },
+	{ 405, "Method Not Allowed" }, { 409, "Conflict" },
+	{ 413, "Payload Too Large" }, { 415, "Unsupported Media Type" },
+	{ 429, "Too Many Requests" }, { 500, "Internal Server Error" },
+	{ 503, "Service Unavailable" }, { 0, NULL }
+};
+
+double
+req_now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static const char *
+reason(int status)
+{
+	int	i;
+
+	for (i = 0; reasons[i].reason != NULL; i++)
+		if (reasons[i].status == status)
+			return reasons[i].reason;
+	return "Unknown";
+}
+
+const char *
+req_param(const struct req *rq, const char *name)
+{
+	return FCGX_GetParam(name, rq->fr->envp);
+}
+
+/* 1..REQID_MAX of [A-Za-z0-9._-] (API.md §2). */
+static int
+reqid_valid(const char *s)
+{
+	size_t	n;
+
+	if (s == NULL)
+		return 0;
+	for (n = 0; s[n] != '\0'; n++)
+		if (n == REQID_MAX || !(isalnum((unsigned char)s[n]) ||
+		    s[n] == '.' || s[n] == '_' || s[n] == '-'))
+			return 0;
+	return n > 0;
+}
+
+static void
+reqid_make(char *out)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	unsigned char		 b[16];
+	size_t			 i;
+
+	if (getrandom(b, sizeof(b), GRND_NONBLOCK) != (ssize_t)sizeof(b)) {
+		struct timespec	ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		memcpy(b, &ts, sizeof(ts) < sizeof(b) ? sizeof(ts) : sizeof(b));
+	}
+	for (i = 0; i < sizeof(b); i++) {
+		out[2 * i] = hex[b[i] >> 4];
+		out[2 * i + 1] = hex[b[i] & 0xf];
+	}
+	out[2 * sizeof(b)] = '\0';
+}
+
+/* The token of "Authorization: Bearer <t>", scheme case-insensitive. */
+static const char *
+bearer(const char *h)
+{
+	if (h == NULL || strlen(h) > AUTH_HEADER_MAX ||
+	    strncasecmp(h, "Bearer ", 7) != 0)
+		return NULL;
+	for (h += 7; *h == ' '; h++)
+		continue;
+	return *h != '\0' ? h : NULL;
+}
+
+/*
+ * Fills rq for one accepted request. E_TOOLARGE when the params exceed
+ * PARAMS_MAX, E_INVALID for a path no route could hold; either way rq
+ * is usable for reply_err().
+ */
+enum err
+req_init(struct req *rq, FCGX_Request *fr, struct arena *a)
+{
+	const char	*p, *id;
+	char	       **env;
+	size_t		 total = 0, n;
+
+	memset(rq, 0, sizeof(*rq));
+	rq->fr = fr;
+	rq->a = a;
+	rq->route_idx = -1;
+	rq->t_start = req_now();
+	id = FCGX_GetParam("HTTP_X_REQUEST_ID", fr->envp);
+	if (reqid_valid(id))
+		strcpy(rq->reqid, id);
+	else
+		reqid_make(rq->reqid);
+	log_set_rid(rq->reqid);
+
+	if ((rq->method = FCGX_GetParam("REQUEST_METHOD", fr->envp)) == NULL)
+		rq->method = "GET";
+	if ((rq->query = FCGX_GetParam("QUERY_STRING", fr->envp)) == NULL)
+		rq->query = "";
+	rq->ctype = FCGX_GetParam("CONTENT_TYPE", fr->envp);
+	rq->bearer = bearer(FCGX_GetParam("HTTP_AUTHORIZATION", fr->envp));
+	if ((p = FCGX_GetParam("DOCUMENT_URI", fr->envp)) == NULL &&
+	    (p = FCGX_GetParam("REQUEST_URI", fr->envp)) == NULL)
+		p = "/";
+	n = strcspn(p, "?");
+	rq->path = arena_strndup(a, p, n);
+
+	for (env = fr->envp; env != NULL && *env != NULL; env++)
+		total += strlen(*env);
+	if (total > PARAMS_MAX)
+		return E_TOOLARGE;
+	if (n == 0 || n > PATH_MAX_LEN || *rq->path != '/')
+		return E_INVALID;
+	return E_OK;
+}
+
+/*
+ * Reads the body into the arena. CONTENT_LENGTH is checked against
+ * BODY_MAX before a byte is read, so an oversized body costs nothing.
+ */
+enum err
+req_read_body(struct req *rq)
+{
+	const char	*cl;
+	long		 len = 0;
+	char		*buf;
+	int		 got;
+
+	cl = FCGX_GetParam("CONTENT_LENGTH", rq->fr->envp);
+	if (cl != NULL && *cl != '\0' &&
+	    conf_int(cl, 0, 1L << 40, &len) != 0)
+		return E_INVALID;
+	if (len > BODY_MAX)
+		return E_TOOLARGE;
+	buf = arena_alloc(rq->a, (size_t)len + 1);
+	got = len > 0 ? FCGX_GetStr(buf, (int)len, rq->fr->in) : 0;
+	if (got != len)
+		return E_INVALID;	/* the client went away mid-body */
+	buf[len] = '\0';
+	rq->body = buf;
+	rq->bodylen = (size_t)len;
+	return E_OK;
+}
+
+void
+req_drain(struct req *rq)
+{
+	char	buf[4096];
+	size_t	total = 0;
+	int	n;
+
+	while (total < DRAIN_MAX &&
+	    (n = FCGX_GetStr(buf, sizeof(buf), rq->fr->in)) > 0)
+		total += (size_t)n;
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Percent-decodes s[0..n) into the arena; '+' is a space. */
+static char *
+decode(struct arena *a, const char *s, size_t n)
+{
+	char	*out = arena_alloc(a, n + 1), *o = out;
+	size_t	 i;
+	int	 h, l;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '+')
+			*o++ = ' ';
+		else if (s[i] == '%' && i + 2 < n &&
+		    (h = hexval((unsigned char)s[i + 1])) >= 0 &&
+		    (l = hexval((unsigned char)s[i + 2])) >= 0) {
+			*o++ = (char)(h * 16 + l);
+			i += 2;
+		} else
+			*o++ = s[i];
+	}
+	*o = '\0';
+	return out;
+}
+
+const char *
+req_query(const struct req *rq, const char *name)
+{
+	const char	*q = rq->query;
+	size_t		 nl = strlen(name), n;
+
+	while (*q != '\0') {
+		n = strcspn(q, "&");
+		if (n > nl && strncmp(q, name, nl) == 0 && q[nl] == '=')
+			return decode(rq->a, q + nl + 1, n - nl - 1);
+		if (n == nl && strncmp(q, name, nl) == 0)
+			return "";
+		q += n;
+		if (*q == '&')
+			q++;
+	}
+	return NULL;
+}
+
+static void
+send_head(struct req *rq, int status, const char *ctype,
+    const char *extra)
+{
+	assert(rq->status == 0);
+	rq->status = status;
+	FCGX_FPrintF(rq->fr->out, "Status: %d %s\r\nX-Request-Id: %s\r\n",
+	    status, reason(status), rq->reqid);
+	if (ctype != NULL)
+		FCGX_FPrintF(rq->fr->out, "Content-Type: %s\r\n", ctype);
+	if (extra != NULL)
+		FCGX_PutS(extra, rq->fr->out);
+	FCGX_PutS("\r\n", rq->fr->out);
+}
+
+void
+reply_raw(struct req *rq, int status, const char *ctype,
+    const char *extra, const char *body, size_t len)
+{
+	send_head(rq, status, ctype, extra);
+	if (len > 0 && FCGX_PutStr(body, (int)len, rq->fr->out) < 0)
+		rq->client_gone = 1;
+}
+
+void
+reply_json(struct req *rq, int status, struct json_object *o)
+{
+	const char	*s;
+	size_t		 len;
+
+	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	reply_raw(rq, status, JSON_CTYPE, NULL, s, len);
+	json_object_put(o);
+}
+
+void
+reply_empty(struct req *rq, int status)
+{
+	send_head(rq, status, NULL, NULL);
+}
+
+static void
+send_err(struct req *rq, enum err e, const char *msg, const char *extra)
+{
+	const struct err_info	*ei = err_info(e);
+	struct json_object	*o, *inner;
+	const char		*s;
+	size_t			 len;
+
+	if (ei->status >= 500)
+		log_error(rq->reqid, "%s %s: %s", rq->method, rq->path,
+		    err_str(e));
+	inner = json_object_new_object();
+	json_object_object_add(inner, "code",
+	    json_object_new_string(ei->code));
+	json_object_object_add(inner, "message",
+	    json_object_new_string(msg != NULL ? msg : ei->message));
+	o = json_object_new_object();
+	json_object_object_add(o, "error", inner);
+	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	reply_raw(rq, ei->status, JSON_CTYPE, extra, s, len);
+	json_object_put(o);
+}
+
+/* The headers each error status carries beyond the body. */
+static const char *
+err_headers(struct req *rq, enum err e, int retry_after)
+{
+	switch (e) {
+	case E_UNAUTH:
+		return "WWW-Authenticate: Bearer\r\n";
+	case E_DBDOWN:
+	case E_BUSY:
+	case E_RATE:
+		return arena_printf(rq->a, "Retry-After: %d\r\n",
+		    retry_after > 0 ? retry_after : DB_RETRY_AFTER_SEC);
+	default:
+		return NULL;
+	}
+}
+
+void
+reply_err(struct req *rq, enum err e)
+{
+	send_err(rq, e, NULL, err_headers(rq, e, 0));
+}
+
+void
+reply_err_after(struct req *rq, enum err e, int retry_after,
+    const char *message)
+{
+	send_err(rq, e, message, err_headers(rq, e, retry_after));
+}
+
+void
+reply_errmsg(struct req *rq, enum err e, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 msg[512];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	send_err(rq, e, msg, err_headers(rq, e, 0));
+}
+
+void
+reply_method(struct req *rq, const char *allow)
+{
+	send_err(rq, E_METHOD, NULL,
+	    arena_printf(rq->a, "Allow: %s\r\n", allow));
+}
+
+/*
+ * Sends the event-stream headers and flushes them, so nginx (with
+ * buffering off) starts the response at once.
+ */
+enum err
+sse_begin(struct req *rq)
+{
+	send_head(rq, 200, "text/event-stream; charset=utf-8",
+	    "Cache-Control: no-cache\r\nX-Accel-Buffering: no\r\n");
+	rq->streaming = 1;
+	if (FCGX_FFlush(rq->fr->out) < 0 || FCGX_GetError(rq->fr->out)) {
+		rq->client_gone = 1;
+		return E_IO;
+	}
+	return E_OK;
+}
+
+enum err
+sse_event(struct req *rq, const char *event, struct json_object *data)
+{
+	const char	*s;
+
+	assert(rq->streaming);
+	if (rq->client_gone)
+		return E_IO;
+	/* Plain serialisation escapes newlines, so one data: line holds. */
+	s = json_object_to_json_string_ext(data, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE);
+	FCGX_FPrintF(rq->fr->out, "event: %s\ndata: %s\n\n", event, s);
+	if (FCGX_FFlush(rq->fr->out) < 0 || FCGX_GetError(rq->fr->out)) {
+		rq->client_gone = 1;
+		return E_IO;
+	}
+	return E_OK;
+}

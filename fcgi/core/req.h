@@ -1,0 +1,90 @@
+/*
+ * One FastCGI request as the handlers see it, and every way to answer it.
+ * This file and json.c are the only places untrusted bytes are parsed:
+ * everything a handler receives here is bounded and NUL-terminated.
+ */
+#ifndef REQ_H
+#define REQ_H
+
+#include <stddef.h>
+#include <fcgiapp.h>
+#include <json-c/json.h>
+
+#include "caps.h"
+#include "err.h"
+
+struct arena;
+struct db;
+struct route;
+struct service;
+
+struct req {
+	FCGX_Request		*fr;		/* borrowed from the worker */
+	struct arena		*a;		/* request scope */
+	struct db		*db;		/* the responder's connection */
+	const struct service	*svc;		/* owning service */
+	const struct route	*route;		/* matched route or NULL */
+	int			 route_idx;	/* index in svc->routes, or -1 */
+
+	const char		*method;	/* REQUEST_METHOD */
+	const char		*path;		/* decoded path, no query */
+	const char		*query;		/* raw query string or "" */
+	const char		*ctype;		/* CONTENT_TYPE or NULL */
+	const char		*bearer;	/* token after "Bearer " or NULL */
+	char			 reqid[REQID_MAX + 1];
+	const char		*arg[ROUTE_ARGS_MAX];	/* {id} values */
+	int			 nargs;
+
+	const char		*body;		/* NUL-terminated, may be NULL */
+	size_t			 bodylen;
+	struct json_object	*json;		/* parsed body (R_JSON routes) */
+
+	const char		*uid;		/* authenticated subject */
+	void			*auth;		/* service-specific claims */
+
+	int			 status;	/* sent status, 0 before reply */
+	int			 streaming;	/* SSE headers sent */
+	int			 client_gone;	/* a write failed */
+	double			 t_start;	/* monotonic seconds */
+};
+
+/* Fills rq from fr; parses method, path, query, headers, request id.
+ * Returns E_OK, or E_INVALID/E_TOOLARGE (reply not yet sent). */
+enum err	 req_init(struct req *, FCGX_Request *, struct arena *);
+/* Reads the body, CONTENT_LENGTH checked against BODY_MAX first. */
+enum err	 req_read_body(struct req *);
+/* Discards unread stdin (bounded) so a kept connection stays framed. */
+void		 req_drain(struct req *);
+/* A CGI param by name ("HTTP_ACCEPT"); borrowed until request end. */
+const char	*req_param(const struct req *, const char *);
+/* Query parameter value, decoded into the arena, or NULL. */
+const char	*req_query(const struct req *, const char *);
+
+/* Replies. Each sends status, Content-Type, X-Request-Id and body once;
+ * a second reply on the same request is a programmer error.
+ * reply_json takes ownership of the object (it is put). */
+void	 reply_json(struct req *, int status, struct json_object *);
+void	 reply_raw(struct req *, int status, const char *ctype,
+	    const char *extra_headers, const char *body, size_t len);
+void	 reply_empty(struct req *, int status);
+/* The contract's error body for e, with err.c's default message. */
+void	 reply_err(struct req *, enum err);
+/* The same with a specific message (naming the field, say). */
+void	 reply_errmsg(struct req *, enum err, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+/* An error with a Retry-After header (429, 503) and optional message. */
+void	 reply_err_after(struct req *, enum err, int retry_after_sec,
+	    const char *message);
+/* 405 with its Allow header. */
+void	 reply_method(struct req *, const char *allow);
+
+/* Server-sent events: sse_begin() sends the headers; sse_event()
+ * writes one event and flushes it. Both return E_IO once the client
+ * has gone, after which further calls are no-ops. */
+enum err sse_begin(struct req *);
+enum err sse_event(struct req *, const char *event, struct json_object *);
+
+/* Monotonic clock in seconds, for durations. */
+double	 req_now(void);
+
+#endif

@@ -1,0 +1,87 @@
+/*
+ * Method + path -> route. Patterns are split on '/', literal segments
+ * compare exactly and "{name}" takes one non-empty segment. Linear scan:
+ * tables are a few dozen entries and this beats any index at that size.
+ */
+#include <string.h>
+
+#include "route.h"
+
+/*
+ * Matches path against pattern. On success copies the captured
+ * segments into argbuf and points args at them. Returns 1 on a match.
+ */
+static int
+match(const char *pat, const char *path, char *argbuf, size_t argbufsz,
+    const char **args, int *nargs)
+{
+	size_t	 used = 0, n;
+	int	 na = 0;
+
+	while (*pat == '/' && *path == '/') {
+		pat++;
+		path++;
+		if (*pat == '{') {
+			n = strcspn(path, "/");
+			if (n == 0 || na == ROUTE_ARGS_MAX ||
+			    used + n + 1 > argbufsz)
+				return 0;
+			memcpy(argbuf + used, path, n);
+			argbuf[used + n] = '\0';
+			args[na++] = argbuf + used;
+			used += n + 1;
+			path += n;
+			pat += strcspn(pat, "/");
+			continue;
+		}
+		n = strcspn(pat, "/");
+		if (strncmp(pat, path, n) != 0 ||
+		    (path[n] != '/' && path[n] != '\0'))
+			return 0;
+		pat += n;
+		path += n;
+	}
+	if (*pat != '\0' || *path != '\0')
+		return 0;
+	*nargs = na;
+	return 1;
+}
+
+static void
+allow_add(char *allow, size_t allowsz, const char *method)
+{
+	size_t	len = strlen(allow);
+
+	if (strstr(allow, method) != NULL)
+		return;
+	if (len + strlen(method) + 3 > allowsz)
+		return;
+	if (len > 0)
+		strcat(allow, ", ");
+	strcat(allow, method);
+}
+
+enum err
+route_match(const struct route *rt, const char *method, const char *path,
+    int *idx, char *argbuf, size_t argbufsz, const char **args,
+    int *nargs, char *allow, size_t allowsz)
+{
+	const char	*a[ROUTE_ARGS_MAX];
+	int		 i, na, found = 0;
+
+	if (allowsz > 0)
+		allow[0] = '\0';
+	for (i = 0; rt[i].method != NULL; i++) {
+		if (!match(rt[i].pattern, path, argbuf, argbufsz, a, &na))
+			continue;
+		if (strcmp(rt[i].method, method) == 0) {
+			memcpy(args, a, sizeof(a[0]) * (size_t)na);
+			*nargs = na;
+			*idx = i;
+			return E_OK;
+		}
+		found = 1;
+		allow_add(allow, allowsz, rt[i].method);
+	}
+	return found ? E_METHOD : E_NOTFOUND;
+}

@@ -1,0 +1,197 @@
+/*
+ * The responder loop: accept, build the request, front-line checks
+ * (route, auth, body type), the handler, one log line, finish, reset.
+ * Single-threaded: one request at a time, no locks.
+ *
+ * SIGTERM is blocked while a request is in hand, so no read or write
+ * of it is ever interrupted; it is let through only while waiting in
+ * accept, where it ends the loop (FCGI_FAIL_ACCEPT_ON_INTR).
+ */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <fcgiapp.h>
+
+#include "arena.h"
+#include "conf.h"
+#include "db.h"
+#include "json.h"
+#include "log.h"
+#include "metrics.h"
+#include "req.h"
+#include "route.h"
+#include "service.h"
+#include "worker.h"
+
+static volatile sig_atomic_t	stopping;
+
+void
+worker_stop(void)
+{
+	stopping = 1;
+}
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+/* application/json, optionally with parameters; only UTF-8 allowed. */
+static int
+is_json(const char *ct)
+{
+	const char	*p;
+
+	if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0)
+		return 0;
+	p = ct + 16;
+	while (*p == ' ')
+		p++;
+	if (*p == '\0')
+		return 1;
+	if (*p != ';')
+		return 0;
+	p = strcasestr(p, "charset=");
+	return p == NULL || strncasecmp(p + 8, "utf-8", 5) == 0 ||
+	    strncasecmp(p + 8, "\"utf-8\"", 7) == 0;
+}
+
+static void
+put_json(void *o)
+{
+	json_object_put(o);
+}
+
+/* Reads and parses the JSON object body of an R_JSON route. */
+static enum err
+load_json(struct req *rq)
+{
+	enum err	e;
+
+	if ((e = req_read_body(rq)) != E_OK)
+		return e;
+	if (!is_json(rq->ctype))
+		return E_MEDIA;
+	e = json_parse_object(rq->body, rq->bodylen, JSON_DEPTH_MAX,
+	    &rq->json);
+	if (e == E_OK)
+		arena_cleanup(rq->a, put_json, rq->json);
+	return e;
+}
+
+/* Route, then the route's front-line checks, then its handler. */
+static void
+dispatch(struct req *rq)
+{
+	const struct route	*rt = rq->svc->routes;
+	char			 argbuf[PATH_MAX_LEN + ROUTE_ARGS_MAX];
+	char			 allow[64];
+	enum err		 e;
+	int			 i;
+
+	e = route_match(rt, rq->method, rq->path, &rq->route_idx, argbuf,
+	    sizeof(argbuf), rq->arg, &rq->nargs, allow, sizeof(allow));
+	if (e == E_METHOD) {
+		reply_method(rq, allow);
+		return;
+	}
+	if (e != E_OK) {
+		reply_err(rq, e);
+		return;
+	}
+	for (i = 0; i < rq->nargs; i++)		/* argbuf is on our stack */
+		rq->arg[i] = arena_strdup(rq->a, rq->arg[i]);
+	rq->route = &rt[rq->route_idx];
+	if ((rq->route->flags & R_USER) &&
+	    (e = rq->svc->authenticate(rq)) != E_OK) {
+		if (rq->status == 0)
+			reply_err(rq, e);
+		return;
+	}
+	if ((rq->route->flags & R_JSON) && (e = load_json(rq)) != E_OK) {
+		reply_err(rq, e);
+		return;
+	}
+	rq->route->fn(rq);
+	if (rq->status == 0)
+		reply_err(rq, E_INTERNAL);	/* a handler bug, not a hang */
+}
+
+static void
+serve(const struct service *svc, struct db *db, FCGX_Request *fr,
+    struct arena *a)
+{
+	struct req	rq;
+	enum err	e;
+	unsigned long	errs = db->errors, recs = db->reconnects;
+
+	e = req_init(&rq, fr, a);
+	rq.svc = svc;
+	rq.db = db;
+	if (e != E_OK)
+		reply_err(&rq, e);
+	else
+		dispatch(&rq);
+	req_drain(&rq);
+	metrics_request(rq.route_idx, rq.status, req_now() - rq.t_start);
+	metrics_db(db->errors - errs, db->reconnects - recs);
+	if (db->in_tx) {
+		log_error(rq.reqid, "transaction left open by '%s'",
+		    rq.path);
+		db_rollback(db);
+	}
+	log_access(&rq);
+	log_set_rid(NULL);
+}
+
+int
+worker_run(const struct service *svc, const struct conf *c, int fd,
+    int slot)
+{
+	FCGX_Request		fr;
+	struct arena		a;
+	struct db		db;
+	struct sigaction	sa;
+	sigset_t		term;
+	int			rc;
+
+	log_setup(svc->name, slot);
+	metrics_slot(slot);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;	/* no SA_RESTART: accept must end */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;	/* a gone client is an error code */
+	sigaction(SIGPIPE, &sa, NULL);
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigaddset(&term, SIGINT);
+
+	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, fd,
+	    FCGI_FAIL_ACCEPT_ON_INTR) != 0)
+		return 1;
+	if (svc->worker_init != NULL && svc->worker_init(c) != 0)
+		return 1;
+	db_init(&db, service_dsn(svc, c), c->db_prepare);
+	arena_init(&a);
+	while (!stopping) {
+		sigprocmask(SIG_UNBLOCK, &term, NULL);
+		rc = stopping ? -1 : FCGX_Accept_r(&fr);
+		sigprocmask(SIG_BLOCK, &term, NULL);
+		if (rc < 0)
+			break;
+		serve(svc, &db, &fr, &a);
+		FCGX_Finish_r(&fr);
+		arena_reset(&a);
+	}
+	if (svc->worker_release != NULL)
+		svc->worker_release();
+	db_close(&db);
+	arena_release(&a);
+	FCGX_Free(&fr, 1);
+	return 0;
+}
