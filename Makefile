@@ -139,6 +139,7 @@ fuzz-build: $(FUZZ_BINS)
 
 # Sub-makes so that the dependency step runs before any pkg-config.
 test: deps
+	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory SAN=1 test-build
 	@$(MAKE) --no-print-directory fuzz-build
 	@BUILD=build/san tests/run.sh

@@ -62,9 +62,9 @@ if scripts/pg.sh start "$PGDIR" "$TEST_PG_PORT" >"$LOGS/pg-start.log" 2>&1
 then
 	TEST_PG_URL=$(scripts/pg.sh url "$TEST_PG_PORT" postgres)
 	export TEST_PG_URL
-	for t in "$BUILD"/tests/i_*; do
+	for t in "$BUILD"/tests/i_* tests/integration/*.sh; do
 		[ -x "$t" ] || continue
-		run "$(basename "$t")" "$t"
+		run "$(basename "$t" .sh)" "$t"
 	done
 	stop_pg
 else
