@@ -243,6 +243,8 @@ is_local_host(const char *h, size_t n)
 		return 1;		/* no host, or a unix socket path */
 	if (n > 4 && strncmp(h, "127.", 4) == 0)
 		return 1;
+	if (h[n - 1] == '.')		/* "localhost." is localhost */
+		n--;
 	for (i = 0; local[i] != NULL; i++)
 		if (strlen(local[i]) == n && strncasecmp(h, local[i], n) == 0)
 			return 1;
@@ -289,6 +291,26 @@ names_local_host(const char *url)
 	return 0;
 }
 
+/* ?user=dataland&password=dataland, in either order. */
+static int
+dev_credentials_in_query(const char *url)
+{
+	const char	*q = strchr(url, '?');
+	int		 user = 0, pass = 0;
+	size_t		 n;
+
+	if (q == NULL)
+		return 0;
+	for (q++; *q != '\0'; q += n + (q[n] == '&')) {
+		n = strcspn(q, "&");
+		if (n == 13 && strncasecmp(q, "user=dataland", 13) == 0)
+			user = 1;
+		if (n == 17 && strncasecmp(q, "password=dataland", 17) == 0)
+			pass = 1;
+	}
+	return user && pass;
+}
+
 /*
  * The boot guard for one URL: it must be set, must not carry the
  * development credentials and must not name this machine.
@@ -308,8 +330,9 @@ conf_boot_guard(const char *url, const char *var, char *why, size_t whysz)
 	}
 	auth = strstr(url, "://") + 3;
 	end = auth + strcspn(auth, "/?");
-	if ((size_t)(end - auth) >= sizeof("dataland:dataland@") - 1 &&
-	    strncmp(auth, "dataland:dataland@", 18) == 0) {
+	if (((size_t)(end - auth) >= sizeof("dataland:dataland@") - 1 &&
+	    strncasecmp(auth, "dataland:dataland@", 18) == 0) ||
+	    dev_credentials_in_query(url)) {
 		snprintf(why, whysz, "%s still carries the development "
 		    "credentials 'dataland:dataland'", var);
 		return -1;

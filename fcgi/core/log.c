@@ -47,6 +47,9 @@ put_esc(char *buf, size_t sz, size_t *off, const char *s)
 	}
 }
 
+static void	put_raw(char *, size_t, size_t *, const char *, ...)
+		    __attribute__((format(printf, 4, 5)));
+
 static void
 put_raw(char *buf, size_t sz, size_t *off, const char *fmt, ...)
 {

@@ -50,8 +50,11 @@ match(const char *pat, const char *path, char *argbuf, size_t argbufsz,
 static void
 allow_add(char *allow, size_t allowsz, const char *method)
 {
-	size_t	len = strlen(allow);
+	size_t	len;
 
+	if (allowsz == 0)
+		return;
+	len = strlen(allow);
 	if (strstr(allow, method) != NULL)
 		return;
 	if (len + strlen(method) + 3 > allowsz)

@@ -1,0 +1,298 @@
+/*
+ * Unit tests for route_match() against route.h: literal segments,
+ * {id} captures, exact trailing slashes, 404 versus 405 with its Allow
+ * list, and buffers too small for what the path holds.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "t.h"
+#include "core/err.h"
+#include "core/route.h"
+
+static void	t_fn(struct req *);
+
+/* Legend: method, pattern, handler, flags, metrics name. */
+static const struct route rt[] = {
+	/* 0 */ { "GET", "/healthz", t_fn, 0, NULL },
+	/* 1 */ { "GET", "/v1/conversations", t_fn, R_USER, NULL },
+	/* 2 */ { "POST", "/v1/conversations", t_fn, R_USER | R_JSON, NULL },
+	/* 3 */ { "GET", "/v1/conversations/{id}", t_fn, R_USER, NULL },
+	/* 4 */ { "PATCH", "/v1/conversations/{id}", t_fn, R_USER, NULL },
+	/* 5 */ { "DELETE", "/v1/conversations/{id}", t_fn, R_USER, NULL },
+	/* 6 */ { "GET", "/v1/conversations/{id}/runs", t_fn, R_USER, NULL },
+	/* 7 */ { "POST", "/v1/messages/{id}/feedback", t_fn, R_JSON, NULL },
+	/* 8 */ { "GET", "/u/me", t_fn, R_USER, NULL },
+	/* 9 */ { "GET", "/u/{thing}", t_fn, 0, NULL },
+	/* 10 */ { "PUT", "/u/{thing}", t_fn, 0, NULL },
+	/* 11 */ { "GET", "/a/{x}/b/{y}", t_fn, 0, NULL },
+	/* 12 */ { "GET", "/four/{a}/{b}/{c}/{d}", t_fn, 0, NULL },
+	/* 13 */ { "GET", "/five/{a}/{b}/{c}/{d}/{e}", t_fn, 0, NULL },
+	/* 14 */ { "GET", "/", t_fn, 0, NULL },
+	/* 15 */ { "GET", "/metrics", t_fn, R_LOCAL, NULL },
+	/* 16 */ { "HEAD", "/metrics", t_fn, R_LOCAL, NULL },
+	{ NULL, NULL, NULL, 0, NULL }
+};
+
+/*
+ * Legend: method, path, expected result, route index (E_OK) and the
+ * captured args joined by '|' (E_OK) or the Allow value (E_METHOD).
+ */
+static const struct {
+	const char	*method;
+	const char	*path;
+	enum err	 e;
+	int		 idx;
+	const char	*want;
+} cases[] = {
+	{ "GET", "/healthz", E_OK, 0, "" },
+	{ "GET", "/v1/conversations", E_OK, 1, "" },
+	{ "POST", "/v1/conversations", E_OK, 2, "" },
+	{ "GET", "/v1/conversations/abc", E_OK, 3, "abc" },
+	{ "PATCH", "/v1/conversations/abc", E_OK, 4, "abc" },
+	{ "DELETE", "/v1/conversations/6f1c-9a", E_OK, 5, "6f1c-9a" },
+	{ "GET", "/v1/conversations/x/runs", E_OK, 6, "x" },
+	{ "POST", "/v1/messages/42/feedback", E_OK, 7, "42" },
+	{ "GET", "/v1/conversations/a b.c", E_OK, 3, "a b.c" },
+	/* The first matching route in table order wins. */
+	{ "GET", "/u/me", E_OK, 8, "" },
+	{ "GET", "/u/other", E_OK, 9, "other" },
+	{ "PUT", "/u/me", E_OK, 10, "me" },
+	{ "GET", "/a/1/b/2", E_OK, 11, "1|2" },
+	{ "GET", "/four/1/2/3/4", E_OK, 12, "1|2|3|4" },
+	{ "GET", "/", E_OK, 14, "" },
+	{ "HEAD", "/metrics", E_OK, 16, "" },
+
+	/* 405: every method registered for the path, in table order. */
+	{ "PUT", "/v1/conversations", E_METHOD, -1, "GET, POST" },
+	{ "POST", "/v1/conversations/abc", E_METHOD, -1,
+	    "GET, PATCH, DELETE" },
+	{ "DELETE", "/v1/conversations/abc/runs", E_METHOD, -1, "GET" },
+	{ "GET", "/v1/messages/42/feedback", E_METHOD, -1, "POST" },
+	{ "POST", "/healthz", E_METHOD, -1, "GET" },
+	{ "get", "/healthz", E_METHOD, -1, "GET" },
+	{ "DELETE", "/u/me", E_METHOD, -1, "GET, PUT" },
+	{ "POST", "/metrics", E_METHOD, -1, "GET, HEAD" },
+	{ "", "/healthz", E_METHOD, -1, "GET" },
+
+	/* 404: exact segments, no empty ones, nothing extra. */
+	{ "GET", "/v1/conversations/", E_NOTFOUND, -1, NULL },
+	{ "POST", "/v1/conversations/", E_NOTFOUND, -1, NULL },
+	{ "GET", "/healthz/", E_NOTFOUND, -1, NULL },
+	{ "GET", "/healthzz", E_NOTFOUND, -1, NULL },
+	{ "GET", "/health", E_NOTFOUND, -1, NULL },
+	{ "GET", "/HEALTHZ", E_NOTFOUND, -1, NULL },
+	{ "GET", "healthz", E_NOTFOUND, -1, NULL },
+	{ "GET", "", E_NOTFOUND, -1, NULL },
+	{ "GET", "//", E_NOTFOUND, -1, NULL },
+	{ "GET", "//healthz", E_NOTFOUND, -1, NULL },
+	{ "GET", "/v1//conversations", E_NOTFOUND, -1, NULL },
+	{ "GET", "/v1/conversations//runs", E_NOTFOUND, -1, NULL },
+	{ "GET", "/v1/conversations/abc/", E_NOTFOUND, -1, NULL },
+	{ "GET", "/v1/conversations/abc/runs/", E_NOTFOUND, -1, NULL },
+	{ "GET", "/v1/conversations/abc/runs/x", E_NOTFOUND, -1, NULL },
+	{ "GET", "/v1/conversations/a/b", E_NOTFOUND, -1, NULL },
+	{ "GET", "/v1/", E_NOTFOUND, -1, NULL },
+	{ "GET", "/u/", E_NOTFOUND, -1, NULL },
+	{ "GET", "/u", E_NOTFOUND, -1, NULL },
+	{ "GET", "/v2/conversations", E_NOTFOUND, -1, NULL },
+	{ "GET", "/a/1/b/", E_NOTFOUND, -1, NULL },
+	{ "GET", "/a/1/c/2", E_NOTFOUND, -1, NULL },
+	{ "GET", "/four/1/2/3", E_NOTFOUND, -1, NULL },
+	{ "GET", "/four/1/2/3/4/5", E_NOTFOUND, -1, NULL },
+	/* More {..} segments than ROUTE_ARGS_MAX never match. */
+	{ "GET", "/five/1/2/3/4/5", E_NOTFOUND, -1, NULL },
+	{ "GET", "/unknown", E_NOTFOUND, -1, NULL },
+};
+
+static void
+t_fn(struct req *rq)
+{
+
+	(void)rq;
+}
+
+/* 1 when b[from..to) still holds the '#' it was filled with. */
+static int
+t_untouched(const char *b, size_t from, size_t to)
+{
+
+	for (; from < to; from++)
+		if (b[from] != '#')
+			return 0;
+	return 1;
+}
+
+/* The args joined by '|' into buf. */
+static void
+t_join(const char **args, int n, char *buf, size_t bufsz)
+{
+	int	 i;
+
+	buf[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			strncat(buf, "|", bufsz - strlen(buf) - 1);
+		strncat(buf, args[i], bufsz - strlen(buf) - 1);
+	}
+}
+
+static void
+t_table(void)
+{
+	const char	*args[ROUTE_ARGS_MAX];
+	char		 argbuf[PATH_MAX_LEN], got[PATH_MAX_LEN];
+	char		 allow[128];
+	size_t		 i;
+	int		 idx, nargs;
+	enum err	 e;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		idx = nargs = -7;
+		e = route_match(rt, cases[i].method, cases[i].path, &idx,
+		    argbuf, sizeof(argbuf), args, &nargs, allow,
+		    sizeof(allow));
+		if (e != cases[i].e)
+			T_FAIL("%s %s: %s, want %s", cases[i].method,
+			    cases[i].path, err_str(e), err_str(cases[i].e));
+		if (e == E_OK) {
+			T_EQ(idx, cases[i].idx);
+			T_OK(nargs >= 0 && nargs <= ROUTE_ARGS_MAX);
+			t_join(args, nargs, got, sizeof(got));
+			T_STR(got, cases[i].want);
+		} else {
+			/* Results stay untouched on failure. */
+			T_EQ(idx, -7);
+			T_EQ(nargs, -7);
+		}
+		if (e == E_METHOD)
+			T_STR(allow, cases[i].want);
+	}
+	T_PASS("route-table");
+}
+
+/* Captures point into argbuf, NUL-terminated, and nowhere else. */
+static void
+t_args_in_buf(void)
+{
+	const char	*args[ROUTE_ARGS_MAX];
+	char		 argbuf[64], allow[64];
+	int		 idx, nargs, i;
+
+	T_EQ(route_match(rt, "GET", "/four/aa/b/ccc/d", &idx, argbuf,
+	    sizeof(argbuf), args, &nargs, allow, sizeof(allow)), E_OK);
+	T_EQ(nargs, 4);
+	for (i = 0; i < nargs; i++)
+		T_OK(args[i] >= argbuf && args[i] + strlen(args[i]) <
+		    argbuf + sizeof(argbuf));
+	T_STR(args[0], "aa");
+	T_STR(args[2], "ccc");
+	T_PASS("route-args-in-argbuf");
+}
+
+/*
+ * A capture that does not fit argbuf (with its NUL) is not a match,
+ * and nothing is written past argbufsz.
+ */
+static void
+t_argbuf_small(void)
+{
+	const char	*args[ROUTE_ARGS_MAX];
+	char		 argbuf[64], allow[64];
+	int		 idx, nargs;
+
+	memset(argbuf, '#', sizeof(argbuf));
+	T_EQ(route_match(rt, "GET", "/v1/conversations/abcdef", &idx, argbuf,
+	    6, args, &nargs, allow, sizeof(allow)), E_NOTFOUND);
+	T_OK(t_untouched(argbuf, 6, sizeof(argbuf)));
+	T_EQ(route_match(rt, "GET", "/v1/conversations/abcdef", &idx, argbuf,
+	    7, args, &nargs, allow, sizeof(allow)), E_OK);
+	T_STR(args[0], "abcdef");
+	T_OK(t_untouched(argbuf, 7, sizeof(argbuf)));
+
+	/* Two captures: the second one no longer fits. */
+	memset(argbuf, '#', sizeof(argbuf));
+	T_EQ(route_match(rt, "GET", "/a/123/b/45", &idx, argbuf, 6, args,
+	    &nargs, allow, sizeof(allow)), E_NOTFOUND);
+	T_OK(t_untouched(argbuf, 6, sizeof(argbuf)));
+	T_EQ(route_match(rt, "GET", "/a/123/b/45", &idx, argbuf, 7, args,
+	    &nargs, allow, sizeof(allow)), E_OK);
+	T_STR(args[0], "123");
+	T_STR(args[1], "45");
+
+	/* Literal routes need no argbuf at all. */
+	T_EQ(route_match(rt, "GET", "/healthz", &idx, argbuf, 0, args,
+	    &nargs, allow, sizeof(allow)), E_OK);
+	T_EQ(nargs, 0);
+	T_PASS("route-argbuf-too-small");
+}
+
+/* An Allow buffer too small for the list stays bounded and terminated. */
+static void
+t_allow_small(void)
+{
+	const char	*args[ROUTE_ARGS_MAX];
+	char		 argbuf[64], allow[64];
+	size_t		 sz;
+	int		 idx, nargs;
+
+	for (sz = 1; sz <= 24; sz++) {
+		memset(allow, '#', sizeof(allow));
+		T_EQ(route_match(rt, "POST", "/v1/conversations/x", &idx,
+		    argbuf, sizeof(argbuf), args, &nargs, allow, sz),
+		    E_METHOD);
+		T_OK(memchr(allow, '\0', sz) != NULL);
+		T_OK(t_untouched(allow, sz, sizeof(allow)));
+		if (sz > strlen("GET, PATCH, DELETE"))
+			T_STR(allow, "GET, PATCH, DELETE");
+	}
+	T_PASS("route-allow-too-small");
+}
+
+/* A path as long as req.c lets through, and one segment of it all. */
+static void
+t_long(void)
+{
+	const char	*args[ROUTE_ARGS_MAX];
+	char		 path[PATH_MAX_LEN + 1], argbuf[PATH_MAX_LEN];
+	char		 allow[64];
+	int		 idx, nargs;
+
+	memcpy(path, "/v1/conversations/", 18);
+	memset(path + 18, 'x', PATH_MAX_LEN - 18);
+	path[PATH_MAX_LEN] = '\0';
+	T_EQ(route_match(rt, "GET", path, &idx, argbuf, sizeof(argbuf), args,
+	    &nargs, allow, sizeof(allow)), E_OK);
+	T_EQ(idx, 3);
+	T_EQ(strlen(args[0]), PATH_MAX_LEN - 18);
+	memset(path, '/', PATH_MAX_LEN);
+	T_EQ(route_match(rt, "GET", path, &idx, argbuf, sizeof(argbuf), args,
+	    &nargs, allow, sizeof(allow)), E_NOTFOUND);
+	T_PASS("route-long-path");
+}
+
+static void
+t_empty_table(void)
+{
+	static const struct route none[] = { { NULL, NULL, NULL, 0, NULL } };
+	const char	*args[ROUTE_ARGS_MAX];
+	char		 argbuf[16], allow[16];
+	int		 idx, nargs;
+
+	T_EQ(route_match(none, "GET", "/", &idx, argbuf, sizeof(argbuf),
+	    args, &nargs, allow, sizeof(allow)), E_NOTFOUND);
+	T_PASS("route-empty-table");
+}
+
+int
+main(void)
+{
+
+	t_table();
+	t_args_in_buf();
+	t_argbuf_small();
+	t_allow_small();
+	t_long();
+	t_empty_table();
+	return 0;
+}
