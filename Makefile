@@ -27,7 +27,8 @@ PKG_CFLAGS	:= $(shell pkg-config --cflags libpq json-c libargon2 openssl libcurl
 PKG_LIBS	:= -lfcgi $(shell pkg-config --libs libpq json-c libargon2 openssl libcurl 2>/dev/null)
 endif
 CFLAGS		?= -O2 -g
-ALL_CFLAGS	 = $(CSTD) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -Ifcgi/core -MMD -MP
+# fcgi/core first: json-c's own json.h must not shadow ours.
+ALL_CFLAGS	 = -Ifcgi/core $(CSTD) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP
 LDLIBS		 = $(PKG_LIBS) -lm
 
 ifeq ($(SAN),1)
@@ -78,7 +79,7 @@ TEST_APPS	 = $(patsubst tests/e2e/apps/%.c,$(BUILD)/tests/%,$(wildcard tests/e2e
 
 FUZZ_DIR	 = build/fuzz
 FUZZ_BINS	 = $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard tests/fuzz/fz_*.c))
-FUZZ_CFLAGS	 = $(CSTD) $(WARN) -O1 -g $(PKG_CFLAGS) -Ifcgi/core \
+FUZZ_CFLAGS	 = -Ifcgi/core $(CSTD) $(WARN) -O1 -g $(PKG_CFLAGS) \
 		   -fsanitize=fuzzer-no-link,address,undefined \
 		   -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CORE_OBJS	 = $(addprefix $(FUZZ_DIR)/,$(CORE_OBJS))

@@ -19,6 +19,7 @@
  * 4. The socket path is unlinked on exit only if this master made it.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -339,6 +340,8 @@ prefork_main(const struct service *svc, int argc, char **argv)
 			unlink(m.sock_path);
 		return 1;
 	}
+	/* Responders poll it and must never block in accept(). */
+	fcntl(m.fd, F_SETFL, fcntl(m.fd, F_GETFL) | O_NONBLOCK);
 	log_info(NULL, "listening on %s with %d responders",
 	    m.sock_path ? m.sock_path : "the systemd socket", m.n);
 	for (i = 0; i < m.n; i++)

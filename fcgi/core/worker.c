@@ -1,12 +1,21 @@
 /*
- * The responder loop: accept, build the request, front-line checks
+ * The responder loop: wait, build the request, front-line checks
  * (route, auth, body type), the handler, one log line, finish, reset.
  * Single-threaded: one request at a time, no locks.
  *
- * SIGTERM is blocked while a request is in hand, so no read or write
- * of it is ever interrupted; it is let through only while waiting in
- * accept, where it ends the loop (FCGI_FAIL_ACCEPT_ON_INTR).
+ * nginx keeps FastCGI connections open (fastcgi_keep_conn), and a kept
+ * connection is pinned to the responder that accepted it. A responder
+ * that waited on one connection only would sit idle while nginx sent
+ * work down others, so each responder holds up to CONNS_MAX kept
+ * connections and polls them with the (non-blocking) listen socket,
+ * serving whichever has a request, one at a time.
+ *
+ * SIGTERM is blocked except inside ppoll(), which unblocks it
+ * atomically: no read or write of a request is ever interrupted, and a
+ * stop request can never slip in between a check and the wait.
  */
+#include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,21 +157,95 @@ serve(const struct service *svc, struct db *db, FCGX_Request *fr,
 	log_set_rid(NULL);
 }
 
+/* One kept (or being accepted) FastCGI connection. */
+struct conn {
+	FCGX_Request	fr;
+	double		last;		/* when it last carried a request */
+};
+
+/*
+ * Reads the next request on c (accepting a new connection when c has
+ * none) and serves it. Returns 0 when nothing was there to serve.
+ */
+static int
+serve_conn(const struct service *svc, struct db *db, struct conn *c,
+    struct arena *a)
+{
+	if (FCGX_Accept_r(&c->fr) < 0)
+		return 0;	/* closed by nginx, or another took it */
+	serve(svc, db, &c->fr, a);
+	FCGX_Finish_r(&c->fr);
+	arena_reset(a);
+	c->last = req_now();
+	return 1;
+}
+
+/* A free slot, or room made by closing the longest-idle connection. */
+static struct conn *
+free_conn(struct conn *conns)
+{
+	struct conn	*old = &conns[0];
+	int		 i;
+
+	for (i = 0; i < CONNS_MAX; i++) {
+		if (conns[i].fr.ipcFd < 0)
+			return &conns[i];
+		if (conns[i].last < old->last)
+			old = &conns[i];
+	}
+	FCGX_Free(&old->fr, 1);
+	return old;
+}
+
+/* Waits for and serves requests until told to stop. */
+static int
+loop(const struct service *svc, struct db *db, struct conn *conns, int fd,
+    struct arena *a, const sigset_t *waitmask)
+{
+	struct pollfd	pfd[CONNS_MAX + 1];
+	int		idx[CONNS_MAX + 1], i, n;
+
+	while (!stopping) {
+		pfd[0].fd = fd;
+		pfd[0].events = POLLIN;
+		for (n = 1, i = 0; i < CONNS_MAX; i++) {
+			if (conns[i].fr.ipcFd < 0)
+				continue;
+			pfd[n].fd = conns[i].fr.ipcFd;
+			pfd[n].events = POLLIN;
+			idx[n++] = i;
+		}
+		if (ppoll(pfd, (nfds_t)n, NULL, waitmask) < 0) {
+			if (errno == EINTR)
+				continue;
+			return 1;
+		}
+		for (i = 1; i < n; i++)
+			if (pfd[i].revents != 0)
+				serve_conn(svc, db, &conns[idx[i]], a);
+		if (pfd[0].revents & (POLLERR | POLLNVAL))
+			return 1;
+		if (pfd[0].revents & POLLIN)
+			serve_conn(svc, db, free_conn(conns), a);
+	}
+	return 0;
+}
+
 int
 worker_run(const struct service *svc, const struct conf *c, int fd,
     int slot)
 {
-	FCGX_Request		fr;
+	static struct conn	conns[CONNS_MAX];
 	struct arena		a;
 	struct db		db;
 	struct sigaction	sa;
-	sigset_t		term;
-	int			rc;
+	sigset_t		term, waitmask;
+	int			i, rc;
 
 	log_setup(svc->name, slot);
 	metrics_slot(slot);
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_term;	/* no SA_RESTART: accept must end */
+	sa.sa_handler = on_term;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sa.sa_handler = SIG_IGN;	/* a gone client is an error code */
@@ -170,28 +253,25 @@ worker_run(const struct service *svc, const struct conf *c, int fd,
 	sigemptyset(&term);
 	sigaddset(&term, SIGTERM);
 	sigaddset(&term, SIGINT);
+	sigprocmask(SIG_BLOCK, &term, &waitmask);
+	sigdelset(&waitmask, SIGTERM);
+	sigdelset(&waitmask, SIGINT);
 
-	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, fd,
-	    FCGI_FAIL_ACCEPT_ON_INTR) != 0)
+	if (FCGX_Init() != 0)
 		return 1;
+	for (i = 0; i < CONNS_MAX; i++)
+		if (FCGX_InitRequest(&conns[i].fr, fd, 0) != 0)
+			return 1;
 	if (svc->worker_init != NULL && svc->worker_init(c) != 0)
 		return 1;
 	db_init(&db, service_dsn(svc, c), c->db_prepare);
 	arena_init(&a);
-	while (!stopping) {
-		sigprocmask(SIG_UNBLOCK, &term, NULL);
-		rc = stopping ? -1 : FCGX_Accept_r(&fr);
-		sigprocmask(SIG_BLOCK, &term, NULL);
-		if (rc < 0)
-			break;
-		serve(svc, &db, &fr, &a);
-		FCGX_Finish_r(&fr);
-		arena_reset(&a);
-	}
+	rc = loop(svc, &db, conns, fd, &a, &waitmask);
+	for (i = 0; i < CONNS_MAX; i++)
+		FCGX_Free(&conns[i].fr, 1);
 	if (svc->worker_release != NULL)
 		svc->worker_release();
 	db_close(&db);
 	arena_release(&a);
-	FCGX_Free(&fr, 1);
-	return 0;
+	return rc;
 }
