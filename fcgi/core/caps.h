@@ -23,4 +23,18 @@
 #define DRAIN_MAX		(1024 * 1024)	/* unread stdin we discard */
 #define RESPAWN_BACKOFF_MAX_MS	5000		/* crash-loop ceiling */
 
+/* JSON Web Tokens and key sets (jwt.c) */
+#define JWT_TOKEN_MAX		(16 * 1024)	/* longer tokens are refused */
+#define JWT_HEADER_MAX		2048		/* decoded JOSE header bytes */
+#define JWT_JSON_DEPTH		8		/* nesting in header/claims */
+#define JWT_LEEWAY_SEC		60		/* exp and nbf clock skew */
+#define JWT_KID_MAX		128		/* key id length */
+#define JWT_SUB_MAX		255		/* subject length */
+#define JWT_OWN_MAX		4		/* keys a service signs with */
+#define JWT_KEYS_MAX		64		/* keys taken from the file */
+#define JWT_JWKS_FILE_MAX	(1024 * 1024)	/* extra JWKS file size */
+#define JWT_RSA_BITS_MIN	2048		/* smaller moduli refused */
+#define JWT_RSA_BITS_MAX	8192		/* larger moduli refused */
+#define JWT_RELOAD_SEC		1		/* stat the file this often */
+
 #endif

@@ -1,0 +1,115 @@
+#!/bin/bash
+# POST /auth/login through nginx + TLS next to the raw Argon2id rate of
+# the same parameters on this machine in the same run: logins per
+# second, their ratio to the raw rate, p50/p99 against one hash, and
+# the peak memory of the auth responders. A report: printed, never
+# asserted.
+#
+# nginx limits login POSTs per client address (10/min, burst 20), so
+# each client speaks from its own loopback address and sends at most
+# BENCH_LOGINS_PER_CLIENT logins; wrk cannot choose a source address.
+#
+# Run by bench/run.sh (STACK_DIR exported, the stack's env in it).
+set -u
+
+: "${STACK_DIR:?run through bench/run.sh}"
+# shellcheck disable=SC1091
+. "$STACK_DIR/env"
+CLIENTS=${BENCH_LOGIN_CLIENTS:-8}
+PER_CLIENT=${BENCH_LOGINS_PER_CLIENT:-18}
+RAW_N=${BENCH_RAW_HASHES:-16}
+BASE=${BASE_URL:-https://127.0.0.1:${HTTPS_PORT:-8443}}
+BASE=${BASE%/}
+OUT=$STACK_DIR/bench-30
+mkdir -p "$OUT"
+rm -f "$OUT"/client-*.txt
+CPUS=$(nproc)
+EMAIL="bench-$$@example.org"
+PW="bench password $$"
+
+if [ -n "${DATALAND_CA:-}" ] && [ -f "$DATALAND_CA" ]; then
+	TLS=(--cacert "$DATALAND_CA")
+else
+	TLS=(-k)
+fi
+
+# login ADDR: one login from 127.0.1.ADDR; prints "status seconds".
+login() {
+	curl -sS "${TLS[@]}" --interface "127.0.1.$1" -o /dev/null \
+	    -w '%{http_code} %{time_total}\n' -H 'Content-Type: application/json' \
+	    --data-binary "{\"email\":\"$EMAIL\",\"password\":\"$PW\"}" \
+	    "$BASE/auth/login"
+}
+
+code=$(curl -sS "${TLS[@]}" --interface 127.0.1.250 -o "$OUT/signup.json" \
+    -w '%{http_code}' -H 'Content-Type: application/json' \
+    --data-binary "{\"email\":\"$EMAIL\",\"password\":\"$PW\"}" \
+    "$BASE/auth/signup")
+if [ "$code" != 201 ]; then
+	echo "bench-30: signup answered $code; no login figures"
+	exit 1
+fi
+login 249 >/dev/null		# warm: keys, connection, work area
+
+# --- the raw rate: the reference argon2 CLI, same parameters ----------
+echo "raw Argon2id (argon2 CLI, m=64 MiB t=3 p=4, 32-byte hash)"
+: >"$OUT/raw-single.txt"
+for i in 1 2 3 4 5; do
+	printf %s "$PW" | argon2 saltsaltsaltsalt -id -t 3 -m 16 -p 4 -l 32 |
+	    awk '/seconds/ { print $1 }' >>"$OUT/raw-single.txt"
+done
+single=$(sort -n "$OUT/raw-single.txt" | sed -n 3p)
+t0=$(date +%s.%N)
+seq "$RAW_N" | xargs -P "$CPUS" -I{} sh -c \
+    "printf %s x | argon2 saltsaltsaltsalt -id -t 3 -m 16 -p 4 -l 32 >/dev/null"
+t1=$(date +%s.%N)
+raw_rate=$(awk -v n="$RAW_N" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", n / (b - a) }')
+
+# --- logins through nginx ---------------------------------------------
+echo "logins: $CLIENTS clients x $PER_CLIENT, each from its own address"
+t0=$(date +%s.%N)
+for c in $(seq 1 "$CLIENTS"); do
+	(
+		for i in $(seq 1 "$PER_CLIENT"); do
+			login "$c"
+		done >"$OUT/client-$c.txt" 2>&1
+	) &
+done
+wait
+t1=$(date +%s.%N)
+cat "$OUT"/client-*.txt >"$OUT/logins.txt"
+ok=$(awk '$1 == 200' "$OUT/logins.txt" | wc -l)
+total=$(wc -l <"$OUT/logins.txt")
+rate=$(awk -v n="$ok" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", n / (b - a) }')
+awk '$1 == 200 { print $2 * 1000 }' "$OUT/logins.txt" | sort -n >"$OUT/ms.txt"
+pct() {	# P: the P-th percentile of OUT/ms.txt
+	awk -v p="$1" '{ v[NR] = $1 } END {
+	    if (NR == 0) { print "n/a"; exit }
+	    i = int(NR * p / 100 + 0.999); if (i < 1) i = 1; if (i > NR) i = NR
+	    printf "%.1f", v[i] }' "$OUT/ms.txt"
+}
+
+auth_rss() {	# peak RSS (VmHWM) of each auth responder, MB
+	local m c
+	m=$(cat "$STACK_DIR/auth.pid" 2>/dev/null) || return
+	for c in $(pgrep -P "$m"); do
+		awk -v p="$c" '/^VmHWM:/ { printf "  responder %d: peak RSS %.1f MB\n", p, $2 / 1024 }' \
+		    "/proc/$c/status"
+	done
+}
+
+echo
+printf '%-44s %s\n' "CPUs" "$CPUS"
+printf '%-44s %s ms\n' "one hash (argon2 CLI, median of 5)" \
+    "$(awk -v s="$single" 'BEGIN { printf "%.1f", s * 1000 }')"
+printf '%-44s %s/s\n' "raw hashes, $CPUS in parallel" "$raw_rate"
+printf '%-44s %s/s (%s of %s answered 200)\n' "logins through nginx + TLS" \
+    "$rate" "$ok" "$total"
+printf '%-44s %s\n' "logins / raw hash rate" \
+    "$(awk -v a="$rate" -v b="$raw_rate" 'BEGIN { if (b > 0) printf "%.0f%%", 100 * a / b; else print "n/a" }')"
+printf '%-44s %s ms / %s ms\n' "login p50 / p99 ($CLIENTS concurrent)" \
+    "$(pct 50)" "$(pct 99)"
+echo "auth responders after the run:"
+auth_rss
+echo
+echo "raw output: $OUT/"

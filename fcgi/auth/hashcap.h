@@ -1,0 +1,22 @@
+/*
+ * The per-host cap on concurrent password hashes: slots in one shared
+ * mapping the master creates before fork, each held by a responder's
+ * pid, so a responder killed mid-hash cannot leak its slot.
+ */
+#ifndef HASHCAP_H
+#define HASHCAP_H
+
+#include "err.h"
+
+#define HASHCAP_MAX		256	/* slots at most */
+#define HASHCAP_POLL_MS		2	/* between tries for a slot */
+
+/* Master, before fork: n slots (1..HASHCAP_MAX). 0 or -1. */
+int		 hashcap_init(int n);
+/* Takes a slot, waiting up to wait_ms: E_OK or E_BUSY. Without
+ * hashcap_init (tests, the CLI) every call succeeds. */
+enum err	 hashcap_enter(long wait_ms);
+/* Gives back the slot hashcap_enter() took. */
+void		 hashcap_leave(void);
+
+#endif

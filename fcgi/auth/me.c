@@ -1,0 +1,120 @@
+/*
+ * The caller's own identity: GET and PATCH /auth/me, POST
+ * /auth/password. Every route here is R_USER, so rq->uid is the sub of
+ * a token this service issued. HTTP only; SQL in repo_users.c.
+ */
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "auth.h"
+#include "db.h"
+#include "err.h"
+#include "hashcap.h"
+#include "json.h"
+#include "log.h"
+#include "me.h"
+#include "password.h"
+#include "repo_users.h"
+#include "req.h"
+#include "token.h"
+#include "valid.h"
+
+/*
+ * GET /auth/me
+ * 200 User | 401 unauthorized | 404 not_found (the row is gone) |
+ * 503 unavailable
+ */
+void
+me_get(struct req *rq)
+{
+	struct auth_user	 u;
+	enum err		 e;
+
+	if ((e = repo_users_get_sub(rq->db, rq->a, rq->uid, &u)) != E_OK) {
+		reply_err(rq, e);
+		return;
+	}
+	reply_json(rq, 200, token_user_json(&u));
+}
+
+/*
+ * PATCH /auth/me {"full_name"?,"location"?,"profile_photo_url"?}
+ * (null or absent leaves a field as it is)
+ * 200 User | 400 invalid_request | 401 unauthorized | 404 not_found |
+ * 503 unavailable
+ */
+void
+me_patch(struct req *rq)
+{
+	struct auth_profile	 pf;
+	struct auth_user	 u;
+	enum err		 e;
+
+	pf.full_name = pf.location = pf.profile_photo_url = NULL;
+	if (opt_str(rq, "full_name", 0, NAME_MAX_CP, &pf.full_name) != E_OK ||
+	    opt_str(rq, "location", 0, NAME_MAX_CP, &pf.location) != E_OK ||
+	    opt_str(rq, "profile_photo_url", 0, URL_MAX_CP,
+	    &pf.profile_photo_url) != E_OK)
+		return;
+	e = repo_users_update(rq->db, rq->a, rq->uid, &pf, &u);
+	if (e != E_OK) {
+		reply_err(rq, e);
+		return;
+	}
+	reply_json(rq, 200, token_user_json(&u));
+}
+
+/* In one transaction: check cur against the row, store next's hash. */
+static enum err
+me_password_change(struct req *rq, const char *cur, const char *next)
+{
+	struct auth_user	 u;
+	char			 phc[PASSWORD_PHC_MAX];
+	int			 rehash = 0;
+	enum err		 e;
+
+	if ((e = db_begin(rq->db)) != E_OK)
+		return e;
+	e = repo_users_lock_sub(rq->db, rq->a, rq->uid, &u);
+	if (e == E_NOTFOUND) {
+		password_dummy(cur, strlen(cur));
+		e = E_CREDENTIALS;
+	} else if (e == E_OK && (u.hash == NULL || u.salt == NULL))
+		e = E_CREDENTIALS;
+	if (e == E_OK)
+		e = password_verify(cur, strlen(cur), u.hash, u.salt, &rehash);
+	if (e == E_OK && (e = password_hash(next, strlen(next), phc)) == E_OK &&
+	    (e = repo_users_set_hash(rq->db, u.id, phc)) == E_OK)
+		e = db_commit(rq->db);
+	if (e != E_OK)
+		db_rollback(rq->db);
+	return e;
+}
+
+/*
+ * POST /auth/password {"current_password","new_password"}
+ * 204 | 400 invalid_request | 401 unauthorized, invalid_credentials |
+ * 503 unavailable (database down, hash cap full)
+ */
+void
+me_password_post(struct req *rq)
+{
+	const char	*cur, *next;
+	enum err	 e;
+
+	if (need_password(rq, "current_password", 1, PASSWORD_MAX,
+	    &cur) != E_OK || need_password(rq, "new_password", PASSWORD_MIN,
+	    PASSWORD_MAX, &next) != E_OK)
+		return;
+	if ((e = hashcap_enter(auth_settings()->hash_wait_ms)) == E_OK) {
+		e = me_password_change(rq, cur, next);
+		hashcap_leave();
+	}
+	if (e != E_OK) {
+		reply_err(rq, e);
+		return;
+	}
+	log_info(rq->reqid, "password changed");
+	reply_empty(rq, 204);
+}

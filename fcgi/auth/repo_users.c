@@ -1,0 +1,348 @@
+/*
+ * auth_server_users: the table of the auth service's identities (API.md
+ * §3). All of its SQL is in the statement table below, the startup DDL
+ * (auth_server.py's _init_db) included. Never an HTTP status here.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "arena.h"
+#include "db.h"
+#include "err.h"
+#include "log.h"
+#include "repo_users.h"
+
+/* The columns every row-returning statement selects, in this order. */
+#define USER_COLS \
+	"id::text, sub::text, email, hash, salt, full_name," \
+	" COALESCE(location, ''), profile_photo_url, stripe_customer_id," \
+	" to_char(created_at::timestamptz AT TIME ZONE 'UTC'," \
+	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
+enum {
+	Q_LOCK, Q_CREATE, Q_COLUMNS, Q_EMAIL_INDEX, Q_SUB_INDEX, Q_BACKFILL,
+	Q_EXISTS, Q_INSERT, Q_LOCK_EMAIL, Q_LOCK_SUB, Q_GET_SUB, Q_SET_HASH,
+	Q_SET_SUB, Q_UPDATE, Q__MAX
+};
+
+/*
+ * Statements: name, parameters, SQL, flags. DDL is never prepared
+ * (S_DIRECT); reads outside a transaction may be retried (S_READ).
+ */
+static const struct stmt q[Q__MAX] = {
+	/* repo_users_init(): one init at a time, released at commit */
+	[Q_LOCK] = { "users_init_lock", 0,
+	    "SELECT pg_advisory_xact_lock(hashtext('dataland.auth_init_db'))",
+	    S_DIRECT },
+	/* repo_users_init() */
+	[Q_CREATE] = { "users_create_table", 0,
+	    "CREATE TABLE IF NOT EXISTS auth_server_users ("
+	    " id serial PRIMARY KEY,"
+	    " email text NOT NULL,"
+	    " hash text NOT NULL,"
+	    " salt text NOT NULL,"
+	    " full_name text,"
+	    " location text DEFAULT '',"
+	    " profile_photo_url text,"
+	    " stripe_customer_id text,"
+	    " sub uuid,"
+	    " created_at timestamptz DEFAULT now())", S_DIRECT },
+	/* repo_users_init(): which columns exist */
+	[Q_COLUMNS] = { "users_columns", 0,
+	    "SELECT column_name::text FROM information_schema.columns"
+	    " WHERE table_schema = current_schema()"
+	    " AND table_name = 'auth_server_users'", S_DIRECT },
+	/* repo_users_init(): serves every lookup by email, and makes
+	 * signup's duplicate check hold under concurrent inserts */
+	[Q_EMAIL_INDEX] = { "users_email_index", 0,
+	    "CREATE UNIQUE INDEX IF NOT EXISTS auth_server_users_email_lower"
+	    " ON auth_server_users (lower(email))", S_DIRECT },
+	/* repo_users_init(): serves every lookup by sub (GET /auth/me) */
+	[Q_SUB_INDEX] = { "users_sub_index", 0,
+	    "CREATE UNIQUE INDEX IF NOT EXISTS auth_server_users_sub"
+	    " ON auth_server_users (sub)", S_DIRECT },
+	/* repo_users_init() */
+	[Q_BACKFILL] = { "users_backfill_sub", 0,
+	    "UPDATE auth_server_users SET sub = gen_random_uuid()"
+	    " WHERE sub IS NULL", S_DIRECT },
+	/* repo_users_exists() */
+	[Q_EXISTS] = { "users_exists", 1,
+	    "SELECT 1 FROM auth_server_users WHERE lower(email) = lower($1)",
+	    S_READ },
+	/* repo_users_create() */
+	[Q_INSERT] = { "users_insert", 5,
+	    "INSERT INTO auth_server_users (email, hash, salt, full_name,"
+	    " location, profile_photo_url, sub, created_at)"
+	    " VALUES ($1, $2, 'argon2', $3, COALESCE($4, ''), $5,"
+	    " gen_random_uuid(), now()) RETURNING " USER_COLS, 0 },
+	/* repo_users_lock_email() */
+	[Q_LOCK_EMAIL] = { "users_lock_email", 1,
+	    "SELECT " USER_COLS " FROM auth_server_users"
+	    " WHERE lower(email) = lower($1) FOR UPDATE", 0 },
+	/* repo_users_lock_sub() */
+	[Q_LOCK_SUB] = { "users_lock_sub", 1,
+	    "SELECT " USER_COLS " FROM auth_server_users"
+	    " WHERE sub = $1::uuid FOR UPDATE", 0 },
+	/* repo_users_get_sub() */
+	[Q_GET_SUB] = { "users_get_sub", 1,
+	    "SELECT " USER_COLS " FROM auth_server_users"
+	    " WHERE sub = $1::uuid", S_READ },
+	/* repo_users_set_hash() */
+	[Q_SET_HASH] = { "users_set_hash", 2,
+	    "UPDATE auth_server_users SET hash = $2, salt = 'argon2'"
+	    " WHERE id = $1::int", 0 },
+	/* repo_users_set_sub() */
+	[Q_SET_SUB] = { "users_set_sub", 1,
+	    "UPDATE auth_server_users SET sub = COALESCE(sub,"
+	    " gen_random_uuid()) WHERE id = $1::int RETURNING sub::text", 0 },
+	/* repo_users_update() */
+	[Q_UPDATE] = { "users_update", 4,
+	    "UPDATE auth_server_users SET"
+	    " full_name = COALESCE($2, full_name),"
+	    " location = COALESCE($3, location),"
+	    " profile_photo_url = COALESCE($4, profile_photo_url)"
+	    " WHERE sub = $1::uuid RETURNING " USER_COLS, 0 },
+};
+
+/*
+ * Columns init adds when missing, with the statement that adds each.
+ * id, email, hash and salt have no default a row could take, so a
+ * table without them is not this service's table and init fails.
+ */
+static const struct {
+	const char	*name;
+	struct stmt	 add;
+} users_columns[] = {
+	{ "full_name", { "users_add_full_name", 0, "ALTER TABLE"
+	    " auth_server_users ADD COLUMN IF NOT EXISTS full_name text",
+	    S_DIRECT } },
+	{ "location", { "users_add_location", 0, "ALTER TABLE"
+	    " auth_server_users ADD COLUMN IF NOT EXISTS location text"
+	    " DEFAULT ''", S_DIRECT } },
+	{ "profile_photo_url", { "users_add_photo", 0, "ALTER TABLE"
+	    " auth_server_users ADD COLUMN IF NOT EXISTS profile_photo_url"
+	    " text", S_DIRECT } },
+	{ "stripe_customer_id", { "users_add_stripe", 0, "ALTER TABLE"
+	    " auth_server_users ADD COLUMN IF NOT EXISTS stripe_customer_id"
+	    " text", S_DIRECT } },
+	{ "sub", { "users_add_sub", 0, "ALTER TABLE"
+	    " auth_server_users ADD COLUMN IF NOT EXISTS sub uuid",
+	    S_DIRECT } },
+	{ "created_at", { "users_add_created_at", 0, "ALTER TABLE"
+	    " auth_server_users ADD COLUMN IF NOT EXISTS created_at"
+	    " timestamptz DEFAULT now()", S_DIRECT } },
+};
+
+/* The columns an existing table must have already. */
+static const char *const users_required[] = {
+	"id", "email", "hash", "salt", NULL
+};
+
+/* A column of row r in the arena, NULL for SQL NULL. */
+static const char *
+repo_users_col(struct arena *a, const PGresult *res, int r, int c)
+{
+
+	if (PQgetisnull(res, r, c))
+		return NULL;
+	return arena_strdup(a, PQgetvalue(res, r, c));
+}
+
+/* Copies row 0 of a USER_COLS result into out. */
+static void
+repo_users_row(struct arena *a, const PGresult *res, struct auth_user *out)
+{
+	struct auth_user	 u;
+
+	u.id = repo_users_col(a, res, 0, 0);
+	u.sub = repo_users_col(a, res, 0, 1);
+	u.email = repo_users_col(a, res, 0, 2);
+	u.hash = repo_users_col(a, res, 0, 3);
+	u.salt = repo_users_col(a, res, 0, 4);
+	u.full_name = repo_users_col(a, res, 0, 5);
+	u.location = repo_users_col(a, res, 0, 6);
+	u.profile_photo_url = repo_users_col(a, res, 0, 7);
+	u.stripe_customer_id = repo_users_col(a, res, 0, 8);
+	u.created_at = repo_users_col(a, res, 0, 9);
+	*out = u;
+}
+
+/* Runs a USER_COLS statement: E_OK with row 0, or E_NOTFOUND. */
+static enum err
+repo_users_one(struct db *db, struct arena *a, const struct stmt *st,
+    const char *const *params, struct auth_user *out)
+{
+	PGresult	*res = NULL;
+	enum err	 e;
+
+	if ((e = db_query(db, st, params, &res)) != E_OK)
+		return e;
+	if (PQntuples(res) == 0)
+		e = E_NOTFOUND;
+	else
+		repo_users_row(a, res, out);
+	PQclear(res);
+	return e;
+}
+
+/* 1 when name is among the first column of res's rows. */
+static int
+repo_users_has(const PGresult *res, const char *name)
+{
+	int	 i;
+
+	for (i = 0; i < PQntuples(res); i++)
+		if (strcmp(PQgetvalue(res, i, 0), name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Adds the optional columns res does not list; checks the others. */
+static enum err
+repo_users_complete(struct db *db, const PGresult *res)
+{
+	const char *const	*r;
+	size_t			 i;
+	enum err		 e;
+
+	for (r = users_required; *r != NULL; r++)
+		if (!repo_users_has(res, *r)) {
+			log_error(NULL, "auth_server_users has no column '%s'",
+			    *r);
+			return E_DB;
+		}
+	for (i = 0; i < sizeof(users_columns) / sizeof(users_columns[0]);
+	    i++) {
+		if (repo_users_has(res, users_columns[i].name))
+			continue;
+		log_info(NULL, "auth_server_users: adding column '%s'",
+		    users_columns[i].name);
+		if ((e = db_exec(db, &users_columns[i].add, NULL)) != E_OK)
+			return e;
+	}
+	return E_OK;
+}
+
+/*
+ * The startup DDL, in the caller's transaction: lock, table, missing
+ * columns, indexes, sub backfill. Running it twice changes nothing.
+ */
+enum err
+repo_users_init(struct db *db)
+{
+	PGresult	*res = NULL;
+	long		 n = 0;
+	enum err	 e;
+
+	if ((e = db_exec(db, &q[Q_LOCK], NULL)) != E_OK ||
+	    (e = db_exec(db, &q[Q_CREATE], NULL)) != E_OK ||
+	    (e = db_query(db, &q[Q_COLUMNS], NULL, &res)) != E_OK)
+		goto out;
+	if ((e = repo_users_complete(db, res)) != E_OK ||
+	    (e = db_exec(db, &q[Q_EMAIL_INDEX], NULL)) != E_OK ||
+	    (e = db_exec(db, &q[Q_SUB_INDEX], NULL)) != E_OK ||
+	    (e = db_exec_count(db, &q[Q_BACKFILL], NULL, &n)) != E_OK)
+		goto out;
+	if (n > 0)
+		log_info(NULL, "auth_server_users: gave %ld rows a sub", n);
+out:
+	PQclear(res);
+	return e;
+}
+
+/* E_OK with *exists set for email. */
+enum err
+repo_users_exists(struct db *db, const char *email, int *exists)
+{
+	const char	*p[1] = { email };
+	PGresult	*res;
+	enum err	 e;
+
+	if ((e = db_query(db, &q[Q_EXISTS], p, &res)) != E_OK)
+		return e;
+	*exists = PQntuples(res) > 0;
+	PQclear(res);
+	return E_OK;
+}
+
+/* Inserts one identity; E_CONFLICT when its email is taken. */
+enum err
+repo_users_create(struct db *db, struct arena *a, const char *email,
+    const char *hash, const struct auth_profile *pf, struct auth_user *out)
+{
+	const char	*p[5] = { email, hash, pf->full_name, pf->location,
+	    pf->profile_photo_url };
+
+	return repo_users_one(db, a, &q[Q_INSERT], p, out);
+}
+
+/* In a transaction: the row for email, locked. */
+enum err
+repo_users_lock_email(struct db *db, struct arena *a, const char *email,
+    struct auth_user *out)
+{
+	const char	*p[1] = { email };
+
+	return repo_users_one(db, a, &q[Q_LOCK_EMAIL], p, out);
+}
+
+/* In a transaction: the row for sub, locked. */
+enum err
+repo_users_lock_sub(struct db *db, struct arena *a, const char *sub,
+    struct auth_user *out)
+{
+	const char	*p[1] = { sub };
+
+	return repo_users_one(db, a, &q[Q_LOCK_SUB], p, out);
+}
+
+/* The row for sub. */
+enum err
+repo_users_get_sub(struct db *db, struct arena *a, const char *sub,
+    struct auth_user *out)
+{
+	const char	*p[1] = { sub };
+
+	return repo_users_one(db, a, &q[Q_GET_SUB], p, out);
+}
+
+/* Stores a new Argon2id hash for row id. */
+enum err
+repo_users_set_hash(struct db *db, const char *id, const char *hash)
+{
+	const char	*p[2] = { id, hash };
+
+	return db_exec(db, &q[Q_SET_HASH], p);
+}
+
+/* Gives row id a sub if it has none; E_OK with *sub. */
+enum err
+repo_users_set_sub(struct db *db, struct arena *a, const char *id,
+    const char **sub)
+{
+	const char	*p[1] = { id };
+	PGresult	*res;
+	enum err	 e;
+
+	if ((e = db_query(db, &q[Q_SET_SUB], p, &res)) != E_OK)
+		return e;
+	if (PQntuples(res) == 0)
+		e = E_NOTFOUND;
+	else
+		*sub = repo_users_col(a, res, 0, 0);
+	PQclear(res);
+	return e;
+}
+
+/* Updates the given profile fields of sub's row; E_OK with the row. */
+enum err
+repo_users_update(struct db *db, struct arena *a, const char *sub,
+    const struct auth_profile *pf, struct auth_user *out)
+{
+	const char	*p[4] = { sub, pf->full_name, pf->location,
+	    pf->profile_photo_url };
+
+	return repo_users_one(db, a, &q[Q_UPDATE], p, out);
+}

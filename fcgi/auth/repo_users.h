@@ -1,0 +1,63 @@
+/*
+ * auth_server_users: every statement that touches the table, and its
+ * startup DDL. No HTTP here; callers get enum err and arena copies.
+ */
+#ifndef REPO_USERS_H
+#define REPO_USERS_H
+
+#include "err.h"
+
+struct arena;
+struct db;
+
+/* One row; every string in the arena, NULL for SQL NULL. */
+struct auth_user {
+	const char	*id;
+	const char	*sub;
+	const char	*email;
+	const char	*hash;
+	const char	*salt;
+	const char	*full_name;
+	const char	*location;		/* "" when NULL */
+	const char	*profile_photo_url;
+	const char	*stripe_customer_id;
+	const char	*created_at;		/* RFC 3339 UTC */
+};
+
+/* The profile fields a caller may set; NULL leaves one unchanged. */
+struct auth_profile {
+	const char	*full_name;
+	const char	*location;
+	const char	*profile_photo_url;
+};
+
+/* DDL inside the caller's transaction: the advisory lock, the table,
+ * missing columns, indexes, the sub backfill (auth_server.py _init_db). */
+enum err	repo_users_init(struct db *);
+/* E_OK with *exists 0/1 for an email (already lowercased). */
+enum err	repo_users_exists(struct db *, const char *email, int *exists);
+/* Inserts a row with salt "argon2" and a fresh sub. E_CONFLICT when
+ * the email is taken (even by a concurrent insert). */
+enum err	repo_users_create(struct db *, struct arena *,
+		    const char *email, const char *hash, const struct auth_profile *,
+		    struct auth_user *out);
+/* In a transaction: the row for email (or sub) locked FOR UPDATE.
+ * E_NOTFOUND when there is none. */
+enum err	repo_users_lock_email(struct db *, struct arena *,
+		    const char *email, struct auth_user *out);
+enum err	repo_users_lock_sub(struct db *, struct arena *,
+		    const char *sub, struct auth_user *out);
+/* The row for sub, unlocked. E_NOTFOUND when there is none. */
+enum err	repo_users_get_sub(struct db *, struct arena *, const char *sub,
+		    struct auth_user *out);
+/* Replaces a row's hash and sets its salt to "argon2". */
+enum err	repo_users_set_hash(struct db *, const char *id,
+		    const char *hash);
+/* Gives a row without a sub a fresh one; *sub in the arena. */
+enum err	repo_users_set_sub(struct db *, struct arena *, const char *id,
+		    const char **sub);
+/* Sets the non-NULL fields of p on the row for sub; the new row. */
+enum err	repo_users_update(struct db *, struct arena *, const char *sub,
+		    const struct auth_profile *p, struct auth_user *out);
+
+#endif

@@ -1,0 +1,77 @@
+/*
+ * `dataland auth-init-db`: runs the auth service's startup DDL once
+ * against AUTH_DATABASE_URL (API.md §6) and exits. No HTTP here; the
+ * DDL itself lives in fcgi/auth/init_db.c.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "conf.h"
+#include "db.h"
+#include "err.h"
+
+#include "../auth/init_db.h"
+#include "cmds.h"
+
+static const char *const cmd_auth_init_db_usage[] = {
+	"usage: dataland auth-init-db",
+	"",
+	"Creates or completes the auth_server_users table under an advisory",
+	"lock, using AUTH_DATABASE_URL (or DATABASE_URL).",
+	NULL
+};
+
+static void
+cmd_auth_init_db_help(FILE *f)
+{
+	const char *const	*l;
+
+	for (l = cmd_auth_init_db_usage; *l != NULL; l++)
+		fprintf(f, "%s\n", *l);
+}
+
+/*
+ * Loads the configuration, opens one connection and runs auth_init_db.
+ * Returns 0 on success, 1 on failure (reason on stderr), 2 on usage.
+ */
+int
+cmd_auth_init_db(int argc, char **argv)
+{
+	struct conf	 cf;
+	struct db	 db;
+	char		 why[1024];
+	enum err	 e;
+	int		 rc = 1;
+
+	if (argc > 1) {
+		if (strcmp(argv[1], "-h") == 0 ||
+		    strcmp(argv[1], "--help") == 0) {
+			cmd_auth_init_db_help(stdout);
+			return 0;
+		}
+		cmd_auth_init_db_help(stderr);
+		return 2;
+	}
+	memset(&cf, 0, sizeof(cf));
+	if (conf_load(&cf, why, sizeof(why)) != 0) {
+		fprintf(stderr, "auth-init-db: %s\n", why);
+		goto out;
+	}
+	if ((e = db_open(&db, cf.auth_database_url)) != E_OK) {
+		fprintf(stderr, "auth-init-db: cannot connect to the "
+		    "database of 'AUTH_DATABASE_URL'\n");
+		goto out;
+	}
+	e = auth_init_db(&db);
+	db_close(&db);
+	if (e != E_OK) {
+		fprintf(stderr, "auth-init-db: the DDL failed (%s)\n",
+		    err_info(e)->code);
+		goto out;
+	}
+	printf("auth_server_users is up to date\n");
+	rc = 0;
+out:
+	conf_release(&cf);
+	return rc;
+}

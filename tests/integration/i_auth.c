@@ -1,0 +1,340 @@
+/*
+ * The auth service against a real PostgreSQL: init_db on a fresh
+ * database, twice, on a table missing columns and on rows without a
+ * sub; the users repository; the login transaction (legacy and weak
+ * Argon2 rows re-hashed in place, unknown emails refused); the login
+ * throttle; and two processes signing up the same email at once.
+ */
+#include <sys/wait.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "db.h"
+#include "t.h"
+#include "tpg.h"
+
+#include "auth/login.c"
+#include "auth/init_db.h"
+
+/* The schema as information_schema and pg_indexes describe it. */
+#define SCHEMA_SQL \
+	"SELECT string_agg(column_name || ' ' || data_type || ' ' ||" \
+	" coalesce(column_default, '-'), ', ' ORDER BY column_name)" \
+	" || ' | ' || (SELECT string_agg(indexdef, ', ' ORDER BY indexname)" \
+	" FROM pg_indexes WHERE tablename = 'auth_server_users')" \
+	" FROM information_schema.columns" \
+	" WHERE table_name = 'auth_server_users'"
+
+#define ROWS_SQL \
+	"SELECT coalesce(string_agg(id || email || hash || salt ||" \
+	" coalesce(sub::text, '-') || coalesce(location, '-'), ','" \
+	" ORDER BY id), '') FROM auth_server_users"
+
+static char		*dsn;
+static struct arena	 a;
+
+/* The scalar answer of s, in the arena. */
+static const char *
+val(const char *s)
+{
+	char		*v;
+	const char	*r;
+
+	v = tpg_scalar(dsn, s);
+	r = arena_strdup(&a, v != NULL ? v : "(null)");
+	free(v);
+	return r;
+}
+
+static void
+t_init_fresh(struct db *db)
+{
+	const char	*schema, *rows;
+
+	T_EQ(auth_init_db(db), E_OK);
+	schema = val(SCHEMA_SQL);
+	T_OK(strstr(schema, "sub uuid") != NULL);
+	T_OK(strstr(schema, "created_at timestamp with time zone now()") !=
+	    NULL);
+	T_OK(strstr(schema, "lower(email)") != NULL);
+	T_STR(val("SELECT count(*) FROM information_schema.columns WHERE"
+	    " table_name = 'auth_server_users'"), "10");
+	T_STR(val("SELECT to_regclass('auth_login_throttle') IS NOT NULL"),
+	    "t");
+	tpg_exec(dsn, "INSERT INTO auth_server_users (email, hash, salt, sub)"
+	    " VALUES ('a@x.org', 'h', 's', gen_random_uuid())");
+	rows = val(ROWS_SQL);
+	T_EQ(auth_init_db(db), E_OK);
+	T_STR(val(SCHEMA_SQL), schema);
+	T_STR(val(ROWS_SQL), rows);
+	T_PASS("auth init_db: fresh database, and twice changes nothing");
+}
+
+static void
+t_init_partial(struct db *db)
+{
+	const char	*schema;
+
+	schema = val(SCHEMA_SQL);
+	tpg_exec(dsn, "DROP TABLE auth_server_users");
+	tpg_exec(dsn, "CREATE TABLE auth_server_users (id serial PRIMARY KEY,"
+	    " email text NOT NULL, hash text NOT NULL, salt text NOT NULL,"
+	    " full_name text)");
+	tpg_exec(dsn, "INSERT INTO auth_server_users (email, hash, salt)"
+	    " VALUES ('old1@x.org', 'h1', 's1'), ('old2@x.org', 'h2', 's2')");
+	T_EQ(auth_init_db(db), E_OK);
+	T_STR(val(SCHEMA_SQL), schema);
+	T_STR(val("SELECT count(DISTINCT sub) FROM auth_server_users"), "2");
+	T_STR(val("SELECT string_agg(location, ',') FROM auth_server_users"),
+	    ",");
+	T_PASS("auth init_db: adds missing columns and backfills sub");
+
+	tpg_exec(dsn, "UPDATE auth_server_users SET sub = NULL"
+	    " WHERE email = 'old1@x.org'");
+	T_STR(val("SELECT count(*) FROM auth_server_users WHERE sub IS NULL"),
+	    "1");
+	T_EQ(auth_init_db(db), E_OK);
+	T_STR(val("SELECT count(*) FROM auth_server_users WHERE sub IS NULL"),
+	    "0");
+	T_STR(val("SELECT count(DISTINCT sub) FROM auth_server_users"), "2");
+	T_PASS("auth init_db: rows without sub get a fresh one");
+
+	tpg_exec(dsn, "ALTER TABLE auth_server_users RENAME TO keep_users");
+	tpg_exec(dsn, "CREATE TABLE auth_server_users (id serial PRIMARY KEY,"
+	    " email text NOT NULL, hash text NOT NULL)");
+	T_EQ(auth_init_db(db), E_DB);
+	T_OK(!db->in_tx);
+	tpg_exec(dsn, "DROP TABLE auth_server_users");
+	tpg_exec(dsn, "ALTER TABLE keep_users RENAME TO auth_server_users");
+	T_EQ(auth_init_db(db), E_OK);
+	T_PASS("auth init_db: a foreign table without salt is refused");
+}
+
+static void
+t_users(struct db *db)
+{
+	struct auth_profile	 pf = { "Bea", NULL, "https://x.org/b.png" };
+	struct auth_user	 u, v;
+	int			 exists = -1;
+
+	T_EQ(repo_users_create(db, &a, "bea@x.org", "$argon2id$h", &pf, &u),
+	    E_OK);
+	T_STR(u.email, "bea@x.org");
+	T_STR(u.salt, "argon2");
+	T_STR(u.location, "");
+	T_OK(u.sub != NULL && strlen(u.sub) == 36);
+	T_OK(u.created_at != NULL && strlen(u.created_at) == 20 &&
+	    u.created_at[19] == 'Z');
+	T_OK(u.stripe_customer_id == NULL);
+	T_EQ(repo_users_create(db, &a, "BEA@X.ORG", "$argon2id$h", &pf, &v),
+	    E_CONFLICT);
+	T_EQ(repo_users_exists(db, "Bea@x.org", &exists), E_OK);
+	T_EQ(exists, 1);
+	T_EQ(repo_users_exists(db, "nobody@x.org", &exists), E_OK);
+	T_EQ(exists, 0);
+	T_EQ(repo_users_get_sub(db, &a, u.sub, &v), E_OK);
+	T_STR(v.id, u.id);
+	T_STR(v.full_name, "Bea");
+	T_EQ(repo_users_get_sub(db, &a, "00000000-0000-4000-8000-000000000000",
+	    &v), E_NOTFOUND);
+	pf.full_name = NULL;
+	pf.location = "Lyon";
+	pf.profile_photo_url = NULL;
+	T_EQ(repo_users_update(db, &a, u.sub, &pf, &v), E_OK);
+	T_STR(v.full_name, "Bea");
+	T_STR(v.location, "Lyon");
+	T_STR(v.profile_photo_url, "https://x.org/b.png");
+	T_PASS("auth repo_users: create, conflict, lookups, update");
+}
+
+/* login_check() as the handler runs it, on a request of our own. */
+static enum err
+login(struct db *db, const char *email, const char *pw,
+    struct auth_user *u)
+{
+	struct req	 rq;
+
+	memset(&rq, 0, sizeof(rq));
+	rq.db = db;
+	rq.a = &a;
+	snprintf(rq.reqid, sizeof(rq.reqid), "i_auth");
+	return login_check(&rq, email, pw, u);
+}
+
+static void
+t_login(struct db *db)
+{
+	struct auth_user	 u;
+	const char		*h;
+
+	/* sha256('abc123' || 'hunter22'), from sha256sum */
+	tpg_exec(dsn, "INSERT INTO auth_server_users (email, hash, salt)"
+	    " VALUES ('legacy@x.org', '35bbc817ac26c40ff698614569379ae12f8e6f"
+	    "1198f0034bc1e65ea65c7ff0ed', 'abc123')");
+	T_EQ(login(db, "legacy@x.org", "hunter23", &u), E_CREDENTIALS);
+	T_STR(val("SELECT salt FROM auth_server_users"
+	    " WHERE email = 'legacy@x.org'"), "abc123");
+	T_EQ(login(db, "legacy@x.org", "hunter22", &u), E_OK);
+	T_OK(u.sub != NULL);
+	T_STR(val("SELECT salt FROM auth_server_users"
+	    " WHERE email = 'legacy@x.org'"), "argon2");
+	h = val("SELECT hash FROM auth_server_users"
+	    " WHERE email = 'legacy@x.org'");
+	T_OK(strncmp(h, "$argon2id$v=19$m=65536,t=3,p=4$", 31) == 0);
+	T_EQ(login(db, "legacy@x.org", "hunter22", &u), E_OK);
+	T_STR(val("SELECT hash FROM auth_server_users"
+	    " WHERE email = 'legacy@x.org'"), h);	/* no second rehash */
+	T_OK(!db->in_tx);
+	T_PASS("auth login: a legacy row is re-hashed in the login's tx");
+
+	/* `argon2 saltsaltsaltsalt -id -t 2 -m 12 -p 1 -l 32` */
+	tpg_exec(dsn, "INSERT INTO auth_server_users (email, hash, salt)"
+	    " VALUES ('weak@x.org', '$argon2id$v=19$m=4096,t=2,p=1$c2FsdHNhb"
+	    "HRzYWx0c2FsdA$KBJSI6BT3NyMAUsaKLL9Pzdt9MAPhw9LJEM85dOvTig',"
+	    " 'argon2')");
+	T_EQ(login(db, "weak@x.org", "correct horse", &u), E_OK);
+	T_OK(strncmp(val("SELECT hash FROM auth_server_users WHERE email ="
+	    " 'weak@x.org'"), "$argon2id$v=19$m=65536,t=3,p=4$", 31) == 0);
+	/* the same tool with argon2-cffi's defaults: kept as it is */
+	tpg_exec(dsn, "INSERT INTO auth_server_users (email, hash, salt)"
+	    " VALUES ('ref@x.org', '$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhb"
+	    "HRzYWx0c2FsdA$LeZbD3UAKvUcACx9il4XPtXtFiDX3/ScRE4eQjOYNyM',"
+	    " 'argon2')");
+	T_EQ(login(db, "ref@x.org", "correct horse ", &u), E_CREDENTIALS);
+	T_EQ(login(db, "REF@x.org", "correct horse", &u), E_OK);
+	T_STR(val("SELECT hash FROM auth_server_users WHERE email ="
+	    " 'ref@x.org'"), "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHRzYWx0"
+	    "c2FsdA$LeZbD3UAKvUcACx9il4XPtXtFiDX3/ScRE4eQjOYNyM");
+	T_EQ(login(db, "nobody@x.org", "correct horse", &u), E_CREDENTIALS);
+	T_EQ(login(db, "weak@x.org", "correct horsE", &u), E_CREDENTIALS);
+	T_OK(!db->in_tx);
+	T_PASS("auth login: weak argon2 re-hashed, reference hash kept");
+}
+
+static void
+t_throttle(struct db *db)
+{
+	long	 after = 0;
+	int	 i;
+
+	T_EQ(repo_throttle_check(db, "e:t@x.org", "a:10.0.0.1", 900, 5, 20,
+	    &after), E_OK);
+	for (i = 0; i < 4; i++)
+		T_EQ(repo_throttle_fail(db, "e:t@x.org", "a:10.0.0.1", 900),
+		    E_OK);
+	T_EQ(repo_throttle_check(db, "e:t@x.org", "a:10.0.0.1", 900, 5, 20,
+	    &after), E_OK);
+	T_EQ(repo_throttle_fail(db, "e:t@x.org", "a:10.0.0.1", 900), E_OK);
+	T_EQ(repo_throttle_check(db, "e:t@x.org", "a:10.0.0.1", 900, 5, 20,
+	    &after), E_RATE);
+	T_OK(after > 890 && after <= 900);
+	/* another email from the same address is still let through */
+	T_EQ(repo_throttle_check(db, "e:u@x.org", "a:10.0.0.1", 900, 5, 20,
+	    &after), E_OK);
+	/* the address limit applies to every email */
+	T_EQ(repo_throttle_check(db, "e:u@x.org", "a:10.0.0.1", 900, 5, 5,
+	    &after), E_RATE);
+	T_EQ(repo_throttle_clear(db, "e:t@x.org"), E_OK);
+	T_EQ(repo_throttle_check(db, "e:t@x.org", "a:10.0.0.1", 900, 5, 20,
+	    &after), E_OK);
+	T_PASS("auth throttle: limit per email and per address, cleared");
+
+	for (i = 0; i < 5; i++)
+		T_EQ(repo_throttle_fail(db, "e:t@x.org", "a:10.0.0.2", 900),
+		    E_OK);
+	T_EQ(repo_throttle_check(db, "e:t@x.org", "a:10.0.0.2", 900, 5, 20,
+	    &after), E_RATE);
+	tpg_exec(dsn, "UPDATE auth_login_throttle SET window_start ="
+	    " now() - interval '901 seconds'");
+	T_EQ(repo_throttle_check(db, "e:t@x.org", "a:10.0.0.2", 900, 5, 20,
+	    &after), E_OK);
+	T_EQ(repo_throttle_fail(db, "e:t@x.org", "a:10.0.0.2", 900), E_OK);
+	T_STR(val("SELECT failures FROM auth_login_throttle"
+	    " WHERE key = 'e:t@x.org'"), "1");
+	T_STR(val("SELECT count(*) FROM auth_login_throttle"), "2");
+	T_PASS("auth throttle: a passed window starts again, old rows go");
+}
+
+/* One child's signup of email, after the parent opens the gate. */
+static void
+signup_child(int gate, const char *email)
+{
+	struct auth_profile	 pf = { NULL, NULL, NULL };
+	struct auth_user	 u;
+	struct arena		 ca;
+	struct db		 db;
+	char			 c;
+	enum err		 e;
+
+	arena_init(&ca);
+	if (db_open(&db, dsn) != E_OK)
+		_exit(3);
+	if (read(gate, &c, 1) != 1)
+		_exit(4);
+	e = repo_users_create(&db, &ca, email, "$argon2id$x", &pf, &u);
+	db_close(&db);
+	_exit(e == E_OK ? 0 : e == E_CONFLICT ? 1 : 2);
+}
+
+static void
+t_concurrent_signup(void)
+{
+	const char	*email;
+	pid_t		 pid[2];
+	int		 gate[2], st, i, round, ok, conflict;
+
+	for (round = 0; round < 10; round++) {
+		email = arena_printf(&a, "race%d@x.org", round);
+		T_EQ(pipe(gate), 0);
+		for (i = 0; i < 2; i++) {
+			T_OK((pid[i] = fork()) != -1);
+			if (pid[i] == 0) {
+				close(gate[1]);
+				signup_child(gate[0], i == 0 ? email :
+				    arena_printf(&a, "RACE%d@x.org", round));
+			}
+		}
+		close(gate[0]);
+		T_EQ(write(gate[1], "gg", 2), 2);
+		close(gate[1]);
+		ok = conflict = 0;
+		for (i = 0; i < 2; i++) {
+			T_EQ(waitpid(pid[i], &st, 0), pid[i]);
+			T_OK(WIFEXITED(st));
+			ok += WEXITSTATUS(st) == 0;
+			conflict += WEXITSTATUS(st) == 1;
+		}
+		T_EQ(ok, 1);
+		T_EQ(conflict, 1);
+		T_STR(val(arena_printf(&a, "SELECT count(*) FROM"
+		    " auth_server_users WHERE lower(email) = 'race%d@x.org'",
+		    round)), "1");
+	}
+	T_PASS("auth signup: two processes, one email, exactly one row");
+}
+
+int
+main(void)
+{
+	struct db	 db;
+
+	arena_init(&a);
+	dsn = tpg_fresh_db("auth");
+	T_EQ(db_open(&db, dsn), E_OK);
+	t_init_fresh(&db);
+	t_init_partial(&db);
+	t_users(&db);
+	t_login(&db);
+	t_throttle(&db);
+	t_concurrent_signup();
+	db_close(&db);
+	password_release();
+	tpg_drop_db(dsn);
+	free(dsn);
+	arena_release(&a);
+	return 0;
+}
