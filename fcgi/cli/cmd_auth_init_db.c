@@ -11,6 +11,7 @@
 #include "err.h"
 
 #include "../auth/init_db.h"
+#include "cli.h"
 #include "cmds.h"
 
 static const char *const cmd_auth_init_db_usage[] = {
@@ -31,17 +32,14 @@ cmd_auth_init_db_help(FILE *f)
 }
 
 /*
- * Loads the configuration, opens one connection and runs auth_init_db.
+ * Opens one connection to AUTH_DATABASE_URL and runs auth_init_db.
  * Returns 0 on success, 1 on failure (reason on stderr), 2 on usage.
  */
 int
 cmd_auth_init_db(int argc, char **argv)
 {
-	struct conf	 cf;
 	struct db	 db;
-	char		 why[1024];
 	enum err	 e;
-	int		 rc = 1;
 
 	if (argc > 1) {
 		if (strcmp(argv[1], "-h") == 0 ||
@@ -52,26 +50,19 @@ cmd_auth_init_db(int argc, char **argv)
 		cmd_auth_init_db_help(stderr);
 		return 2;
 	}
-	memset(&cf, 0, sizeof(cf));
-	if (conf_load(&cf, why, sizeof(why)) != 0) {
-		fprintf(stderr, "auth-init-db: %s\n", why);
-		goto out;
-	}
-	if ((e = db_open(&db, cf.auth_database_url)) != E_OK) {
-		fprintf(stderr, "auth-init-db: cannot connect to the "
-		    "database of 'AUTH_DATABASE_URL'\n");
-		goto out;
-	}
-	e = auth_init_db(&db);
+	if ((e = db_open(&db, cli_conf()->auth_database_url)) == E_OK)
+		e = auth_init_db(&db);
 	db_close(&db);
+	if (e == E_DBDOWN) {
+		fprintf(stderr, "auth-init-db: cannot reach the database of "
+		    "'AUTH_DATABASE_URL'\n");
+		return 1;
+	}
 	if (e != E_OK) {
 		fprintf(stderr, "auth-init-db: the DDL failed (%s)\n",
 		    err_info(e)->code);
-		goto out;
+		return 1;
 	}
 	printf("auth_server_users is up to date\n");
-	rc = 0;
-out:
-	conf_release(&cf);
-	return rc;
+	return 0;
 }

@@ -16,6 +16,7 @@
 
 static const char	*svc_name = "dataland";
 static int		 worker_no = -1;
+static int		 pid;		/* getpid() is a syscall each time */
 static const char	*cur_rid;
 
 void
@@ -23,6 +24,7 @@ log_setup(const char *service, int worker)
 {
 	svc_name = service;
 	worker_no = worker;
+	pid = (int)getpid();
 }
 
 /* Appends s as a JSON string body (no quotes) to buf at *off. */
@@ -77,7 +79,7 @@ put_head(char *buf, size_t sz, size_t *off, const char *level)
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
 	put_raw(buf, sz, off, "{\"ts\":\"%s.%03ldZ\",\"level\":\"%s\","
 	    "\"svc\":\"%s\",\"pid\":%d", when, ts.tv_nsec / 1000000L, level,
-	    svc_name, (int)getpid());
+	    svc_name, pid ? pid : (int)getpid());
 	if (worker_no >= 0)
 		put_raw(buf, sz, off, ",\"worker\":%d", worker_no);
 }
