@@ -29,6 +29,13 @@ cli_setup(unsigned flags)
 		return 1;
 	}
 	cli_loaded = 1;
+	/* Commands that touch the database obey the boot guard too. */
+	if ((flags & NEED_DB) && cli_cf.production &&
+	    conf_boot_guard(cli_cf.database_url, "DATABASE_URL", err,
+	    sizeof(err)) != 0) {
+		fprintf(stderr, "dataland: refusing to run: %s\n", err);
+		return 1;
+	}
 	return 0;
 }
 

@@ -39,6 +39,7 @@ int
 cmd_auth_init_db(int argc, char **argv)
 {
 	struct db	 db;
+	char		 why[512];
 	enum err	 e;
 
 	if (argc > 1) {
@@ -49,6 +50,12 @@ cmd_auth_init_db(int argc, char **argv)
 		}
 		cmd_auth_init_db_help(stderr);
 		return 2;
+	}
+	if (cli_conf()->production && conf_boot_guard(
+	    cli_conf()->auth_database_url, "AUTH_DATABASE_URL", why,
+	    sizeof(why)) != 0) {
+		fprintf(stderr, "auth-init-db: refusing to run: %s\n", why);
+		return 1;
 	}
 	if ((e = db_open(&db, cli_conf()->auth_database_url)) == E_OK)
 		e = auth_init_db(&db);

@@ -150,6 +150,29 @@ t_check_env(void)
 	}
 }
 
+/* In production, commands that connect refuse a local URL first. */
+static void
+t_guard_before_connect(void)
+{
+	const char	*env[4];
+	char		 e1[256], e2[256], *out, *err;
+
+	env[0] = "APP_ENV=production";
+	env[1] = setting(e1, sizeof(e1), "DATABASE_URL", local_url);
+	env[2] = setting(e2, sizeof(e2), "AUTH_DATABASE_URL", local_url);
+	env[3] = NULL;
+	T_EQ(run(env, "migrate", "up", NULL, &out, &err), 1);
+	T_OK(strstr(err, "this machine") != NULL);
+	free(out);
+	free(err);
+	T_EQ(run(env, "auth-init-db", NULL, NULL, &out, &err), 1);
+	T_OK(strstr(err, "this machine") != NULL);
+	T_OK(!local_contacted());
+	free(out);
+	free(err);
+	T_PASS("production-guard-before-connecting");
+}
+
 /* Live rows of table, as the statistics report them; -1 for none. */
 static long
 live_rows(const char *dsn, const char *table)
@@ -247,6 +270,7 @@ main(void)
 	t_usage();
 	listen_local();
 	t_check_env();
+	t_guard_before_connect();
 	close(listener);
 	dsn = tpg_fresh_db("cli");
 	t_top_tables(dsn);
