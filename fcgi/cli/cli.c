@@ -91,3 +91,10 @@ cli_db(void)
 	cli_opened = 1;
 	return &cli_conn;
 }
+
+void
+cli_usage(FILE *f, const char *const *lines)
+{
+	for (; *lines != NULL; lines++)
+		fprintf(f, "%s\n", *lines);
+}

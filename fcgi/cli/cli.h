@@ -7,6 +7,7 @@
 #define CLI_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 struct conf;
 struct db;
@@ -26,6 +27,8 @@ const struct conf	*cli_conf(void);
  * when the database cannot be reached. Owned by cli.c.
  */
 struct db		*cli_db(void);
+/* Prints a command's usage lines (NULL-terminated), one per line. */
+void			 cli_usage(FILE *, const char *const *lines);
 /* url without its user, password and query: safe to print. */
 void			 cli_safe_url(const char *url, char *buf, size_t sz);
 

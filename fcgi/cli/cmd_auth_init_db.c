@@ -22,15 +22,6 @@ static const char *const cmd_auth_init_db_usage[] = {
 	NULL
 };
 
-static void
-cmd_auth_init_db_help(FILE *f)
-{
-	const char *const	*l;
-
-	for (l = cmd_auth_init_db_usage; *l != NULL; l++)
-		fprintf(f, "%s\n", *l);
-}
-
 /*
  * Opens one connection to AUTH_DATABASE_URL and runs auth_init_db.
  * Returns 0 on success, 1 on failure (reason on stderr), 2 on usage.
@@ -45,10 +36,10 @@ cmd_auth_init_db(int argc, char **argv)
 	if (argc > 1) {
 		if (strcmp(argv[1], "-h") == 0 ||
 		    strcmp(argv[1], "--help") == 0) {
-			cmd_auth_init_db_help(stdout);
+			cli_usage(stdout, cmd_auth_init_db_usage);
 			return 0;
 		}
-		cmd_auth_init_db_help(stderr);
+		cli_usage(stderr, cmd_auth_init_db_usage);
 		return 2;
 	}
 	if (cli_conf()->production && conf_boot_guard(

@@ -21,15 +21,6 @@ static const char *const cmd_check_env_usage[] = {
 	NULL
 };
 
-static void
-cmd_check_env_help(FILE *f)
-{
-	const char *const	*l;
-
-	for (l = cmd_check_env_usage; *l != NULL; l++)
-		fprintf(f, "%s\n", *l);
-}
-
 /*
  * Returns 0 when the guard passes (or only warns, outside production),
  * 1 when it fails in production, 2 on a usage error.
@@ -45,10 +36,10 @@ cmd_check_env(int argc, char **argv)
 	if (argc > 1) {
 		if (strcmp(argv[1], "-h") == 0 ||
 		    strcmp(argv[1], "--help") == 0) {
-			cmd_check_env_help(stdout);
+			cli_usage(stdout, cmd_check_env_usage);
 			return 0;
 		}
-		cmd_check_env_help(stderr);
+		cli_usage(stderr, cmd_check_env_usage);
 		return 2;
 	}
 	urls[0] = cf->database_url;

@@ -28,15 +28,6 @@ static const char *const cmd_migrate_usage[] = {
 };
 
 static void
-cmd_migrate_help(FILE *f)
-{
-	const char *const	*l;
-
-	for (l = cmd_migrate_usage; *l != NULL; l++)
-		fprintf(f, "%s\n", *l);
-}
-
-static void
 cmd_migrate_applied(const char *rev)
 {
 	printf("applied %s\n", rev);
@@ -111,13 +102,13 @@ cmd_migrate(int argc, char **argv)
 	const char	*act = argc > 1 ? argv[1] : "";
 
 	if (strcmp(act, "-h") == 0 || strcmp(act, "--help") == 0) {
-		cmd_migrate_help(stdout);
+		cli_usage(stdout, cmd_migrate_usage);
 		return 0;
 	}
 	if (!((strcmp(act, "up") == 0 && argc == 2) ||
 	    (strcmp(act, "current") == 0 && argc == 2) ||
 	    (strcmp(act, "stamp") == 0 && argc == 3))) {
-		cmd_migrate_help(stderr);
+		cli_usage(stderr, cmd_migrate_usage);
 		return 2;
 	}
 	if (strcmp(act, "stamp") == 0 && strcmp(argv[2], "head") != 0 &&

@@ -26,15 +26,6 @@ static const char *const cmd_top_tables_usage[] = {
 };
 
 static void
-cmd_top_tables_help(FILE *f)
-{
-	const char *const	*l;
-
-	for (l = cmd_top_tables_usage; *l != NULL; l++)
-		fprintf(f, "%s\n", *l);
-}
-
-static void
 cmd_top_tables_print(const struct table_stat *t, int n)
 {
 	char	name[2 * STATS_NAME_MAX];
@@ -67,12 +58,12 @@ cmd_top_tables(int argc, char **argv)
 
 	if (argc == 2 && (strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "--help") == 0)) {
-		cmd_top_tables_help(stdout);
+		cli_usage(stdout, cmd_top_tables_usage);
 		return 0;
 	}
 	if (!(argc == 1 || (argc == 3 && strcmp(argv[1], "-n") == 0 &&
 	    conf_int(argv[2], 1, TOP_TABLES_MAX, &lim) == 0))) {
-		cmd_top_tables_help(stderr);
+		cli_usage(stderr, cmd_top_tables_usage);
 		return 2;
 	}
 	if ((db = cli_db()) == NULL)

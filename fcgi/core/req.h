@@ -79,8 +79,9 @@ void	 reply_err_after(struct req *, enum err, int retry_after_sec,
 void	 reply_method(struct req *, const char *allow);
 
 /* Server-sent events: sse_begin() sends the headers; sse_event()
- * writes one event and flushes it. Both return E_IO once the client
- * has gone, after which further calls are no-ops. */
+ * writes one event and flushes it (data is borrowed, not put, unlike
+ * reply_json). Both return E_IO once the client has gone, after which
+ * further calls are no-ops. */
 enum err sse_begin(struct req *);
 enum err sse_event(struct req *, const char *event, struct json_object *);
 
