@@ -1,0 +1,111 @@
+#!/bin/bash
+# Server-sent events through nginx arrive as they are written, not
+# buffered to the end (API.md §4 streaming; DESIGN.md: nginx streams SSE
+# unbuffered), and a client that leaves mid-stream frees its responder
+# without killing it.
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+e2e_start
+
+# stream_read OUT CURL-ARGS... URL: runs curl -N and records the arrival
+# time (monotonic seconds) of every SSE line: "<t> <line>" into OUT;
+# headers into $T/h.
+stream_read() {
+	local out=$1
+	shift
+	: >"$T/h"
+	python3 - "$out" curl -sS -N --max-time 60 "${CURL_TLS[@]}" \
+	    -D "$T/h" "$@" <<-'EOF'
+	import subprocess, sys, time
+	out = open(sys.argv[1], "w")
+	p = subprocess.Popen(sys.argv[2:], stdout=subprocess.PIPE)
+	for raw in iter(p.stdout.readline, b""):
+	    line = raw.decode("utf-8", "replace").rstrip("\r\n")
+	    if line:
+	        out.write("%.3f %s\n" % (time.monotonic(), line))
+	        out.flush()
+	sys.exit(p.wait())
+	EOF
+}
+
+# The events of OUT are N ticks {"i":0..N-1} then done {"n":N}, and the
+# first tick arrived at least MIN seconds before the last event.
+stream_check() {	# OUT N MIN
+	python3 - "$@" <<-'EOF'
+	import json, sys
+	path, n, spread = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+	events, cur = [], None
+	for l in open(path):
+	    t, line = l.split(" ", 1)
+	    line = line.rstrip("\n")
+	    if line.startswith("event:"):
+	        cur = [float(t), line[6:].strip(), None]
+	    elif line.startswith("data:") and cur is not None:
+	        cur[2] = json.loads(line[5:].strip())
+	        events.append(cur)
+	        cur = None
+	names = [e[1] for e in events]
+	want = ["tick"] * n + ["done"]
+	if names != want:
+	    sys.exit("events %s, expected %s" % (names, want))
+	for k in range(n):
+	    if events[k][2] != {"i": k}:
+	        sys.exit("tick %d carries %r" % (k, events[k][2]))
+	if events[n][2] != {"n": n}:
+	    sys.exit("done carries %r" % (events[n][2],))
+	gap = events[-1][0] - events[0][0]
+	if gap < spread:
+	    sys.exit("first and last event arrived %.3f s apart (< %.1f s):"
+	             " the stream was buffered" % (gap, spread))
+	print("first to last event: %.3f s" % gap)
+	EOF
+}
+
+t_stream() {	# HTTP-VERSION-OPTION [PREFIX]
+	stream_read "$T/ev" "$1" "$BASE${2:-/t}/stream?n=5&ms=300" ||
+	    fail "curl failed: $(cat "$T/ev")" || return 1
+	RS=$(awk 'NR == 1 { print $2 }' "$T/h")
+	: >"$T/b"
+	expect_status 200 &&
+	expect_ctype text/event-stream &&
+	expect_reqid &&
+	stream_check "$T/ev" 5 0.6
+}
+
+t_stream_empty() {
+	stream_read "$T/ev" "$BASE/t/stream?n=0" || return 1
+	stream_check "$T/ev" 0 0
+}
+
+t_stream_bad_query() {
+	req GET '/t/stream?n=abc' && expect_error 400 invalid_request
+}
+
+# A client that disconnects after ~1 s of a 60 s stream: the responder
+# notices at its next write, logs the request and stays alive.
+t_stream_client_gone() {
+	local before after id
+	before=$(children "$TESTAPP_PID" | sort | tr '\n' ' ')
+	id="e2e-gone.$RANDOM$RANDOM"
+	curl -sS -N --max-time 1 "${CURL_TLS[@]}" -H "X-Request-Id: $id" \
+	    -o /dev/null "$BASE/t/stream?n=600&ms=100" 2>/dev/null
+	wait_for 20 grep -qF -- "$id" "$E2E_DIR/log/testapp.log" ||
+	    fail "no log line for '$id' within 20 s of the disconnect:" \
+	    "the responder kept streaming" || return 1
+	after=$(children "$TESTAPP_PID" | sort | tr '\n' ' ')
+	[ "$before" = "$after" ] ||
+	    fail "responders changed from [$before] to [$after]" || return 1
+	req GET /t/healthz && expect_status 200
+}
+
+check "SSE over HTTP/1.1 arrives event by event" t_stream --http1.1
+check "SSE over HTTP/2 arrives event by event" t_stream --http2
+check "SSE through a buffering location arrives event by event" \
+    t_stream --http2 /t-buffered
+check "SSE with zero ticks: only done" t_stream_empty
+check "SSE with a bad query -> 400 invalid_request" t_stream_bad_query
+check "client gone mid-stream: responder notices, survives" \
+    t_stream_client_gone
+
+e2e_done
