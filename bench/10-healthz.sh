@@ -56,7 +56,7 @@ row() {	# NAME LABEL
 	    "$(wrk_field "$1" requests)" "$(wrk_field "$1" errors)"
 }
 
-for p in /healthz /__nginx_static; do
+for p in /healthz /__nginx_static /__nginx_upstream; do
 	code=$(curl -sk -o /dev/null -w '%{http_code}' "$BASE$p")
 	[ "$code" = 200 ] || echo "note: $p answers $code before the run"
 done
@@ -67,6 +67,7 @@ wrk -t"$THREADS" -c"$CONNS" -d3s "$BASE/__nginx_static" >/dev/null 2>&1
 
 echo "measuring: wrk -t$THREADS -c$CONNS -d$DURATION --latency, TLS, keep-alive"
 wrk_run static /__nginx_static
+wrk_run upstream /__nginx_upstream
 wrk_run healthz /healthz
 wrk_run readyz /readyz
 wrk_run healthz-close /healthz -H 'Connection: close'
@@ -75,6 +76,7 @@ wrk_run static-close /__nginx_static -H 'Connection: close'
 echo
 printf '%-34s %10s %9s %9s %10s %7s\n' target req/s p50_ms p99_ms requests errors
 row static "nginx static (return 200)"
+row upstream "nginx proxying to itself (unix)"
 row healthz "GET /healthz (agent, FastCGI)"
 row readyz "GET /readyz (agent, + SELECT 1)"
 row static-close "nginx static, Connection: close"
@@ -86,6 +88,8 @@ ratio() {	# A B: A/B in percent
 echo
 echo "healthz / nginx static ceiling, keep-alive:  $(ratio "$(wrk_field healthz rps)" "$(wrk_field static rps)")   (target >= 60%)"
 echo "healthz / nginx static ceiling, no keep-alive: $(ratio "$(wrk_field healthz-close rps)" "$(wrk_field static-close rps)")"
+echo "nginx upstream ceiling / static:               $(ratio "$(wrk_field upstream rps)" "$(wrk_field static rps)")   (the most any upstream can reach here)"
+echo "healthz / nginx upstream ceiling:              $(ratio "$(wrk_field healthz rps)" "$(wrk_field upstream rps)")"
 
 # At least 10k requests to the agent before memory is read.
 done_n=$(( $(wrk_field healthz requests) + $(wrk_field readyz requests) +

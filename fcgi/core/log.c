@@ -70,13 +70,17 @@ put_raw(char *buf, size_t sz, size_t *off, const char *fmt, ...)
 static void
 put_head(char *buf, size_t sz, size_t *off, const char *level)
 {
+	static time_t	last;		/* the second when[] was made for */
+	static char	when[32];
 	struct timespec	ts;
 	struct tm	tm;
-	char		when[32];
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	if (ts.tv_sec != last) {	/* formatting is dearer than a line */
+		gmtime_r(&ts.tv_sec, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+		last = ts.tv_sec;
+	}
 	put_raw(buf, sz, off, "{\"ts\":\"%s.%03ldZ\",\"level\":\"%s\","
 	    "\"svc\":\"%s\",\"pid\":%d", when, ts.tv_nsec / 1000000L, level,
 	    svc_name, pid ? pid : (int)getpid());
