@@ -15,7 +15,9 @@ set -u
 : "${STACK_DIR:?run through bench/run.sh}"
 # shellcheck disable=SC1091
 . "$STACK_DIR/env"
-CLIENTS=${BENCH_LOGIN_CLIENTS:-8}
+CPUS=$(nproc)
+# Enough clients to keep every hashing slot busy while curl starts up.
+CLIENTS=${BENCH_LOGIN_CLIENTS:-$((2 * CPUS))}
 PER_CLIENT=${BENCH_LOGINS_PER_CLIENT:-18}
 RAW_N=${BENCH_RAW_HASHES:-16}
 BASE=${BASE_URL:-https://127.0.0.1:${HTTPS_PORT:-8443}}
@@ -23,7 +25,6 @@ BASE=${BASE%/}
 OUT=$STACK_DIR/bench-30
 mkdir -p "$OUT"
 rm -f "$OUT"/client-*.txt
-CPUS=$(nproc)
 EMAIL="bench-$$@example.org"
 PW="bench password $$"
 
@@ -33,37 +34,42 @@ else
 	TLS=(-k)
 fi
 
-# login ADDR: one login from 127.0.1.ADDR; prints "status seconds".
+# login N: one login of account N from 127.0.1.N; prints "status seconds".
+# Each client has its own account, as real users do: logins of one
+# account take its row lock in turn.
 login() {
 	curl -sS "${TLS[@]}" --interface "127.0.1.$1" -o /dev/null \
 	    -w '%{http_code} %{time_total}\n' -H 'Content-Type: application/json' \
-	    --data-binary "{\"email\":\"$EMAIL\",\"password\":\"$PW\"}" \
+	    --data-binary "{\"email\":\"$1-$EMAIL\",\"password\":\"$PW\"}" \
 	    "$BASE/auth/login"
 }
 
-code=$(curl -sS "${TLS[@]}" --interface 127.0.1.250 -o "$OUT/signup.json" \
-    -w '%{http_code}' -H 'Content-Type: application/json' \
-    --data-binary "{\"email\":\"$EMAIL\",\"password\":\"$PW\"}" \
-    "$BASE/auth/signup")
-if [ "$code" != 201 ]; then
-	echo "bench-30: signup answered $code; no login figures"
-	exit 1
-fi
-login 249 >/dev/null		# warm: keys, connection, work area
-
-# --- the raw rate: the reference argon2 CLI, same parameters ----------
-echo "raw Argon2id (argon2 CLI, m=64 MiB t=3 p=4, 32-byte hash)"
-: >"$OUT/raw-single.txt"
-for i in 1 2 3 4 5; do
-	printf %s "$PW" | argon2 saltsaltsaltsalt -id -t 3 -m 16 -p 4 -l 32 |
-	    awk '/seconds/ { print $1 }' >>"$OUT/raw-single.txt"
+for c in $(seq 1 "$CLIENTS"); do
+	code=$(curl -sS "${TLS[@]}" --interface "127.0.1.$c" \
+	    -o "$OUT/signup.json" -w '%{http_code}' \
+	    -H 'Content-Type: application/json' \
+	    --data-binary "{\"email\":\"$c-$EMAIL\",\"password\":\"$PW\"}" \
+	    "$BASE/auth/signup")
+	if [ "$code" != 201 ]; then
+		echo "bench-30: signup answered $code; no login figures"
+		exit 1
+	fi
 done
-single=$(sort -n "$OUT/raw-single.txt" | sed -n 3p)
-t0=$(date +%s.%N)
-seq "$RAW_N" | xargs -P "$CPUS" -I{} sh -c \
-    "printf %s x | argon2 saltsaltsaltsalt -id -t 3 -m 16 -p 4 -l 32 >/dev/null"
-t1=$(date +%s.%N)
-raw_rate=$(awk -v n="$RAW_N" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", n / (b - a) }')
+login 1 >/dev/null		# warm: keys, connection, work area
+
+# --- the raw rate: libargon2, same parameters, fresh memory per hash -
+# (bench/argon2_rate.c), with one thread per hash as the service runs
+# them and with one per lane as argon2-cffi does; the better is the
+# ceiling the logins are held against.
+echo "raw Argon2id (libargon2, m=64 MiB t=3 p=4, 32-byte hash, $CPUS processes)"
+cc -std=c11 -D_GNU_SOURCE -O2 -o "$OUT/argon2_rate" \
+    "$(dirname "$0")/argon2_rate.c" -largon2 || exit 1
+"$OUT/argon2_rate" "$RAW_N" "$CPUS" 1 >"$OUT/raw-1.txt" || exit 1
+"$OUT/argon2_rate" "$RAW_N" "$CPUS" 4 >"$OUT/raw-4.txt" || exit 1
+single=$(awk '/^single/ { print $2 }' "$OUT/raw-1.txt")
+raw_1=$(awk '/^rate/ { print $2 }' "$OUT/raw-1.txt")
+raw_4=$(awk '/^rate/ { print $2 }' "$OUT/raw-4.txt")
+raw_rate=$(awk -v a="$raw_1" -v b="$raw_4" 'BEGIN { print (a > b ? a : b) }')
 
 # --- logins through nginx ---------------------------------------------
 echo "logins: $CLIENTS clients x $PER_CLIENT, each from its own address"
@@ -100,15 +106,17 @@ auth_rss() {	# peak RSS (VmHWM) of each auth responder, MB
 
 echo
 printf '%-44s %s\n' "CPUs" "$CPUS"
-printf '%-44s %s ms\n' "one hash (argon2 CLI, median of 5)" \
+printf '%-44s %s ms\n' "one hash alone (1 thread, median of 5)" \
     "$(awk -v s="$single" 'BEGIN { printf "%.1f", s * 1000 }')"
-printf '%-44s %s/s\n' "raw hashes, $CPUS in parallel" "$raw_rate"
+printf '%-44s %s/s (1 thread each), %s/s (4 threads each)\n' \
+    "raw hashes, $CPUS in parallel" "$raw_1" "$raw_4"
 printf '%-44s %s/s (%s of %s answered 200)\n' "logins through nginx + TLS" \
     "$rate" "$ok" "$total"
 printf '%-44s %s\n' "logins / raw hash rate" \
-    "$(awk -v a="$rate" -v b="$raw_rate" 'BEGIN { if (b > 0) printf "%.0f%%", 100 * a / b; else print "n/a" }')"
-printf '%-44s %s ms / %s ms\n' "login p50 / p99 ($CLIENTS concurrent)" \
-    "$(pct 50)" "$(pct 99)"
+    "$(awk -v a="$rate" -v b="$raw_rate" 'BEGIN { if (b > 0) printf "%.0f%%", 100 * a / b; else print "n/a" }') (target >= 95%)"
+printf '%-44s %s ms / %s ms (target p99 <= %s ms)\n' \
+    "login p50 / p99 ($CLIENTS concurrent)" "$(pct 50)" "$(pct 99)" \
+    "$(awk -v s="$single" 'BEGIN { printf "%.0f", 2000 * s }')"
 echo "auth responders after the run:"
 auth_rss
 echo
