@@ -64,8 +64,8 @@ allow_add(char *allow, size_t allowsz, const char *method)
 	strcat(allow, method);
 }
 
-enum err
-route_match(const struct route *rt, const char *method, const char *path,
+static enum err
+find(const struct route *rt, const char *method, const char *path,
     int *idx, char *argbuf, size_t argbufsz, const char **args,
     int *nargs, char *allow, size_t allowsz)
 {
@@ -87,4 +87,23 @@ route_match(const struct route *rt, const char *method, const char *path,
 		allow_add(allow, allowsz, rt[i].method);
 	}
 	return found ? E_METHOD : E_NOTFOUND;
+}
+
+/*
+ * Finds the route for method and path; see route.h. A HEAD with no
+ * route of its own takes the path's GET route: nginx drops the body.
+ */
+enum err
+route_match(const struct route *rt, const char *method, const char *path,
+    int *idx, char *argbuf, size_t argbufsz, const char **args,
+    int *nargs, char *allow, size_t allowsz)
+{
+	enum err	e;
+
+	e = find(rt, method, path, idx, argbuf, argbufsz, args, nargs, allow,
+	    allowsz);
+	if (e != E_OK && strcmp(method, "HEAD") == 0)
+		e = find(rt, "GET", path, idx, argbuf, argbufsz, args, nargs,
+		    allow, allowsz);
+	return e;
 }

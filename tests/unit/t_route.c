@@ -62,6 +62,8 @@ static const struct {
 	{ "GET", "/four/1/2/3/4", E_OK, 12, "1|2|3|4" },
 	{ "GET", "/", E_OK, 14, "" },
 	{ "HEAD", "/metrics", E_OK, 16, "" },
+	{ "HEAD", "/healthz", E_OK, 0, "" },
+	{ "HEAD", "/u/me", E_OK, 8, "" },
 
 	/* 405: every method registered for the path, in table order. */
 	{ "PUT", "/v1/conversations", E_METHOD, -1, "GET, POST" },
@@ -70,6 +72,7 @@ static const struct {
 	{ "DELETE", "/v1/conversations/abc/runs", E_METHOD, -1, "GET" },
 	{ "GET", "/v1/messages/42/feedback", E_METHOD, -1, "POST" },
 	{ "POST", "/healthz", E_METHOD, -1, "GET" },
+	{ "HEAD", "/v1/messages/42/feedback", E_METHOD, -1, "POST" },
 	{ "get", "/healthz", E_METHOD, -1, "GET" },
 	{ "DELETE", "/u/me", E_METHOD, -1, "GET, PUT" },
 	{ "POST", "/metrics", E_METHOD, -1, "GET, HEAD" },
