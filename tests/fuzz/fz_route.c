@@ -80,7 +80,10 @@ fz_check_ok(const char *method, const char *path, int idx,
 	int	 i;
 
 	FZ_CHECK(idx >= 0 && idx < (int)(sizeof(rt) / sizeof(rt[0])) - 1);
-	FZ_CHECK(strcmp(rt[idx].method, method) == 0);
+	/* A HEAD without a route of its own takes the GET route. */
+	FZ_CHECK(strcmp(rt[idx].method, method) == 0 ||
+	    (strcmp(method, "HEAD") == 0 &&
+	    strcmp(rt[idx].method, "GET") == 0));
 	FZ_CHECK(nargs >= 0 && nargs <= ROUTE_ARGS_MAX);
 	for (i = 0; i < nargs; i++) {
 		FZ_CHECK(args[i] >= argbuf && args[i] < argbuf + argbufsz);
