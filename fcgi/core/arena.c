@@ -29,7 +29,8 @@ struct arena_cleanup {
 static void
 oom(void)
 {
-	static const char msg[] = "{\"level\":\"fatal\",\"msg\":\"out of memory\"}\n";
+	static const char msg[] =
+	    "{\"level\":\"fatal\",\"msg\":\"out of memory\"}\n";
 
 	(void)!write(2, msg, sizeof(msg) - 1);
 	abort();

@@ -11,7 +11,7 @@
 #define REQID_MAX		64		/* client X-Request-Id */
 #define JSON_DEPTH_MAX		32		/* nesting of a request body */
 #define ROUTE_ARGS_MAX		4		/* {id} segments in a pattern */
-#define ROUTES_MAX		64		/* routes per service (metrics) */
+#define ROUTES_MAX		64		/* routes/service (metrics) */
 #define PATH_MAX_LEN		2048		/* request path */
 #define WORKERS_MAX		256		/* responders per master */
 #define CONNS_MAX		16		/* kept nginx links/responder */

@@ -282,7 +282,8 @@ names_local_host(const char *url)
 	if ((q = strchr(url, '?')) == NULL)
 		return 0;
 	for (q++; *q != '\0'; q += strcspn(q, "&"), q += *q == '&') {
-		if (strncmp(q, "host=", 5) == 0 || strncmp(q, "hostaddr=", 9) == 0) {
+		if (strncmp(q, "host=", 5) == 0 ||
+		    strncmp(q, "hostaddr=", 9) == 0) {
 			q = strchr(q, '=') + 1;
 			if (is_local_host(q, strcspn(q, "&")))
 				return 1;

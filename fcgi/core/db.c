@@ -231,7 +231,8 @@ db_query(struct db *db, const struct stmt *st, const char *const *params,
 	assert(db_ok(db));
 	for (tries = 0; tries < 2; tries++) {
 		if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
-			if (was_tx) {		/* never finish a tx elsewhere */
+			/* Never finish a transaction on another link. */
+			if (was_tx) {
 				db->in_tx = 0;
 				return E_DBDOWN;
 			}

@@ -29,7 +29,7 @@ struct db {
 	const char		*dsn;		/* normalised, borrowed */
 	time_t			 last_used;
 	int			 in_tx;
-	int			 prepare;	/* named statements (default 1) */
+	int			 prepare;	/* named statements (def. 1) */
 	int			 nprepared;
 	const struct stmt	*prepared[DB_STMTS_MAX];
 	unsigned long		 reconnects;	/* after the first connect */

@@ -76,7 +76,8 @@ now(void)
 static int
 inherited_fd(void)
 {
-	const char	*pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	const char	*pid = getenv("LISTEN_PID");
+	const char	*fds = getenv("LISTEN_FDS");
 	long		 p, n;
 
 	if (pid == NULL || fds == NULL ||

@@ -24,25 +24,25 @@ struct req {
 	struct db		*db;		/* the responder's connection */
 	const struct service	*svc;		/* owning service */
 	const struct route	*route;		/* matched route or NULL */
-	int			 route_idx;	/* index in svc->routes, or -1 */
+	int			 route_idx;	/* in svc->routes, or -1 */
 
 	const char		*method;	/* REQUEST_METHOD */
 	const char		*path;		/* decoded path, no query */
 	const char		*query;		/* raw query string or "" */
 	const char		*ctype;		/* CONTENT_TYPE or NULL */
-	const char		*bearer;	/* token after "Bearer " or NULL */
+	const char		*bearer;	/* after "Bearer ", or NULL */
 	char			 reqid[REQID_MAX + 1];
 	const char		*arg[ROUTE_ARGS_MAX];	/* {id} values */
 	int			 nargs;
 
-	const char		*body;		/* NUL-terminated, may be NULL */
+	const char		*body;		/* NUL-terminated or NULL */
 	size_t			 bodylen;
-	struct json_object	*json;		/* parsed body (R_JSON routes) */
+	struct json_object	*json;		/* parsed R_JSON body */
 
 	const char		*uid;		/* authenticated subject */
 	void			*auth;		/* service-specific claims */
 
-	int			 status;	/* sent status, 0 before reply */
+	int			 status;	/* sent status, 0 before */
 	int			 streaming;	/* SSE headers sent */
 	int			 client_gone;	/* a write failed */
 	double			 t_start;	/* monotonic seconds */
