@@ -93,6 +93,19 @@ load_json(struct req *rq)
 	return e;
 }
 
+/*
+ * REMOTE_ADDR is loopback, or absent: a peer on the unix socket itself
+ * is on this machine by construction.
+ */
+static int
+is_local(const struct req *rq)
+{
+	const char	*a = req_param(rq, "REMOTE_ADDR");
+
+	return a == NULL || strncmp(a, "127.", 4) == 0 ||
+	    strcmp(a, "::1") == 0;
+}
+
 /* Route, then the route's front-line checks, then its handler. */
 static void
 dispatch(struct req *rq)
@@ -116,6 +129,10 @@ dispatch(struct req *rq)
 	for (i = 0; i < rq->nargs; i++)		/* argbuf is on our stack */
 		rq->arg[i] = arena_strdup(rq->a, rq->arg[i]);
 	rq->route = &rt[rq->route_idx];
+	if ((rq->route->flags & R_LOCAL) && !is_local(rq)) {
+		reply_err(rq, E_FORBIDDEN);
+		return;
+	}
 	if ((rq->route->flags & R_USER) &&
 	    (e = rq->svc->authenticate(rq)) != E_OK) {
 		if (rq->status == 0)

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The release responders under valgrind: real requests over FastCGI
-# (health, readiness against the test cluster, 404, 405, metrics, a
-# database that disappears), then a clean stop. Any invalid read/write,
+# (health, readiness against the test cluster, 404, 405, metrics and
+# its loopback-only rule), then a clean stop. Any invalid read/write,
 # use of uninitialised memory or definite leak in any process fails.
 set -u
 cd "$(dirname "$0")/../.."
@@ -44,6 +44,8 @@ done
 check "valgrind-healthz" sh -c "env -i REQUEST_METHOD=GET DOCUMENT_URI=/healthz cgi-fcgi -bind -connect '$SOCK' | grep -q '\"status\":\"ok\"'"
 check "valgrind-readyz" sh -c "env -i REQUEST_METHOD=GET DOCUMENT_URI=/readyz cgi-fcgi -bind -connect '$SOCK' | grep -q '\"status\":\"ready\"'"
 check "valgrind-metrics" sh -c "env -i REQUEST_METHOD=GET DOCUMENT_URI=/metrics cgi-fcgi -bind -connect '$SOCK' | grep -q 'dataland_requests_total'"
+# /metrics is for loopback clients even if nginx's allow list is lost.
+check "valgrind-metrics-remote-403" sh -c "env -i REQUEST_METHOD=GET DOCUMENT_URI=/metrics REMOTE_ADDR=192.0.2.7 cgi-fcgi -bind -connect '$SOCK' | grep -q '^Status: 403'"
 
 kill -TERM "$pid"
 wait "$pid"
