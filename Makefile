@@ -158,9 +158,11 @@ fuzz: deps
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
 
 install: $(BINS)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/dataland
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/dataland \
+	    $(DESTDIR)$(PREFIX)/share/doc/dataland
 	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
-	cp -R sql $(DESTDIR)$(PREFIX)/share/dataland/
+	cp -R sql nginx systemd $(DESTDIR)$(PREFIX)/share/dataland/
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/dataland/
 
 clean:
 	rm -rf build
