@@ -90,20 +90,6 @@ local_contacted(void)
 	return 1;
 }
 
-static int
-run(const char *const env[], const char *a1, const char *a2,
-    const char *a3, char **out, char **err)
-{
-	char	*argv[5];
-
-	argv[0] = (char *)"dataland";
-	argv[1] = (char *)a1;
-	argv[2] = (char *)a2;
-	argv[3] = (char *)a3;
-	argv[4] = NULL;
-	return tbin_run(tbin_dataland(), argv, env, out, err);
-}
-
 /* "NAME=value", or "NAME" (unset) when v is NULL; static storage. */
 static const char *
 setting(char *buf, size_t sz, const char *name, const char *v)
@@ -131,8 +117,8 @@ t_check_env(void)
 		env[2] = setting(e2, sizeof(e2), "AUTH_DATABASE_URL",
 		    c->auth_url);
 		env[3] = NULL;
-		if (run(env, "check-env", NULL, NULL, &out, &err) !=
-		    c->status)
+		if (tbin_dataland_run(env, "check-env", NULL, NULL, &out,
+		    &err) != c->status)
 			T_FAIL("%s: status, stderr: %s", c->name, err);
 		if (c->in_err != NULL && strstr(err, c->in_err) == NULL)
 			T_FAIL("%s: stderr lacks '%s': %s", c->name,
@@ -161,11 +147,11 @@ t_guard_before_connect(void)
 	env[1] = setting(e1, sizeof(e1), "DATABASE_URL", local_url);
 	env[2] = setting(e2, sizeof(e2), "AUTH_DATABASE_URL", local_url);
 	env[3] = NULL;
-	T_EQ(run(env, "migrate", "up", NULL, &out, &err), 1);
+	T_EQ(tbin_dataland_run(env, "migrate", "up", NULL, &out, &err), 1);
 	T_OK(strstr(err, "this machine") != NULL);
 	free(out);
 	free(err);
-	T_EQ(run(env, "auth-init-db", NULL, NULL, &out, &err), 1);
+	T_EQ(tbin_dataland_run(env, "auth-init-db", NULL, NULL, &out, &err), 1);
 	T_OK(strstr(err, "this machine") != NULL);
 	T_OK(!local_contacted());
 	free(out);
@@ -207,7 +193,7 @@ t_top_tables(const char *dsn)
 	env[0] = setting(e0, sizeof(e0), "DATABASE_URL", dsn);
 	env[1] = "AUTH_DATABASE_URL";
 	env[2] = NULL;
-	T_EQ(run(env, "top-tables", NULL, NULL, &out, &err), 0);
+	T_EQ(tbin_dataland_run(env, "top-tables", NULL, NULL, &out, &err), 0);
 	T_OK(strncmp(out, "table ", 6) == 0);
 	T_OK((l2 = strchr(out, '\n')) != NULL);
 	l2++;
@@ -222,18 +208,18 @@ t_top_tables(const char *dsn)
 	T_OK(strstr(out, "public.empty ") != NULL);
 	free(out);
 	free(err);
-	T_EQ(run(env, "top-tables", "-n", "1", &out, &err), 0);
+	T_EQ(tbin_dataland_run(env, "top-tables", "-n", "1", &out, &err), 0);
 	T_OK(strstr(out, "public.big") != NULL);
 	T_OK(strstr(out, "public.small") == NULL);
 	free(out);
 	free(err);
-	T_EQ(run(env, "top-tables", "-n", "zero", &out, &err), 2);
+	T_EQ(tbin_dataland_run(env, "top-tables", "-n", "zero", &out, &err), 2);
 	free(out);
 	free(err);
 	T_PASS("top-tables-lists-largest-first");
 
 	env[0] = "DATABASE_URL=postgresql://dataland:secret@127.0.0.1:1/x";
-	T_EQ(run(env, "top-tables", NULL, NULL, &out, &err), 1);
+	T_EQ(tbin_dataland_run(env, "top-tables", NULL, NULL, &out, &err), 1);
 	T_OK(strstr(err, "cannot connect to '127.0.0.1:1/x'") != NULL);
 	T_OK(strstr(err, "secret") == NULL);
 	free(out);
@@ -246,17 +232,18 @@ t_usage(void)
 {
 	char	*out, *err;
 
-	T_EQ(run(NULL, NULL, NULL, NULL, &out, &err), 2);
+	T_EQ(tbin_dataland_run(NULL, NULL, NULL, NULL, &out, &err), 2);
 	T_OK(strstr(err, "check-env") != NULL);
 	free(out);
 	free(err);
-	T_EQ(run(NULL, "--help", NULL, NULL, &out, &err), 0);
+	T_EQ(tbin_dataland_run(NULL, "--help", NULL, NULL, &out, &err), 0);
 	T_OK(strstr(out, "migrate") != NULL);
 	T_OK(strstr(out, "top-tables") != NULL);
 	T_OK(strstr(out, "auth-init-db") != NULL);
 	free(out);
 	free(err);
-	T_EQ(run(NULL, "check-env", "extra", NULL, &out, &err), 2);
+	T_EQ(tbin_dataland_run(NULL, "check-env", "extra", NULL, &out, &err),
+	    2);
 	free(out);
 	free(err);
 	T_PASS("usage-exits-2");

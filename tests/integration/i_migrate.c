@@ -164,18 +164,12 @@ dataland(const char *dsn, const char *a1, const char *a2, const char *a3,
 {
 	char		 envbuf[1024];
 	const char	*env[3];
-	char		*argv[5];
 
 	snprintf(envbuf, sizeof(envbuf), "DATABASE_URL=%s", dsn);
 	env[0] = envbuf;
 	env[1] = "AUTH_DATABASE_URL";
 	env[2] = NULL;
-	argv[0] = (char *)"dataland";
-	argv[1] = (char *)a1;
-	argv[2] = (char *)a2;
-	argv[3] = (char *)a3;
-	argv[4] = NULL;
-	return tbin_run(tbin_dataland(), argv, env, out, err);
+	return tbin_dataland_run(env, a1, a2, a3, out, err);
 }
 
 static void

@@ -122,3 +122,17 @@ tbin_run(const char *path, char *const argv[], const char *const env[],
 	*err = tbin_slurp(efd);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
+
+int
+tbin_dataland_run(const char *const env[], const char *a1, const char *a2,
+    const char *a3, char **out, char **err)
+{
+	char	*argv[5];
+
+	argv[0] = (char *)"dataland";
+	argv[1] = (char *)a1;
+	argv[2] = (char *)a2;
+	argv[3] = (char *)a3;
+	argv[4] = NULL;
+	return tbin_run(tbin_dataland(), argv, env, out, err);
+}

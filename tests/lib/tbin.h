@@ -21,4 +21,9 @@ const char	*tbin_dataland(void);
 int		 tbin_run(const char *path, char *const argv[],
 		    const char *const env[], char **out, char **err);
 
+/* tbin_run() of the dataland binary with up to three arguments
+ * (NULL ends them early). */
+int		 tbin_dataland_run(const char *const env[], const char *a1,
+		    const char *a2, const char *a3, char **out, char **err);
+
 #endif
