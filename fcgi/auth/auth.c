@@ -130,7 +130,8 @@ auth_boot(const struct conf *cf)
 		return -1;
 	if (keys_ensure(cf->auth_data_dir) != E_OK)
 		return -1;
-	if (hashcap_init((int)auth_set.hash_concurrency) != 0) {
+	if (hashcap_init((int)auth_set.hash_concurrency,
+	    auth_set.hash_keep_memory ? (size_t)PASSWORD_M * 1024 : 0) != 0) {
 		log_error(NULL, "cannot map the hash slots");
 		return -1;
 	}
@@ -157,7 +158,6 @@ auth_worker_release(void)
 {
 
 	keys_close();
-	password_release();
 }
 
 /*

@@ -21,11 +21,13 @@ struct hashcap {
 };
 
 static struct hashcap	*hashcap;		/* the shared slots */
+static unsigned char	*hashcap_areas;		/* n work areas */
+static size_t		 hashcap_areasz;
 static int		 hashcap_mine = -1;	/* slot this process holds */
 
 /* Maps n slots shared with every child forked later. 0 or -1. */
 int
-hashcap_init(int n)
+hashcap_init(int n, size_t area)
 {
 	void	*p;
 	int	 i;
@@ -38,6 +40,15 @@ hashcap_init(int n)
 		return -1;
 	hashcap = p;
 	hashcap->n = n;
+	if (area > 0) {
+		/* Reserved, not committed: pages appear as hashes touch them. */
+		p = mmap(NULL, area * (size_t)n, PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (p == MAP_FAILED)
+			return -1;
+		hashcap_areas = p;
+		hashcap_areasz = area;
+	}
 	for (i = 0; i < HASHCAP_MAX; i++)
 		atomic_init(&hashcap->owner[i], 0);
 	return 0;
@@ -94,4 +105,13 @@ hashcap_leave(void)
 		return;
 	atomic_store(&hashcap->owner[hashcap_mine], 0);
 	hashcap_mine = -1;
+}
+
+void *
+hashcap_area(size_t *sz)
+{
+	if (hashcap_areas == NULL || hashcap_mine < 0)
+		return NULL;
+	*sz = hashcap_areasz;
+	return hashcap_areas + hashcap_areasz * (size_t)hashcap_mine;
 }

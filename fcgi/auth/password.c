@@ -2,8 +2,9 @@
  * Password hashing: Argon2id PHC strings with argon2-cffi's defaults
  * (so the Python service and this one read each other's rows), legacy
  * sha256(salt + password) rows compared in constant time, and the
- * rehash decision. Each responder keeps the 64 MiB Argon2 work area
- * between hashes (docs/auth.md has the figures). No HTTP, no SQL;
+ * rehash decision. Hashes run in the 64 MiB work area of the hash slot
+ * the responder holds, reused between hashes (docs/auth.md has the
+ * figures). No HTTP, no SQL;
  * a password is never logged and every copy of a digest is wiped.
  */
 #include <limits.h>
@@ -17,6 +18,7 @@
 #include <openssl/rand.h>
 
 #include "err.h"
+#include "hashcap.h"
 #include "log.h"
 #include "password.h"
 
@@ -47,29 +49,25 @@ static const char password_b64_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 static unsigned	 password_threads;	/* 0 = one per lane */
-static int	 password_keep = 1;	/* keep the work area */
-static uint8_t	*password_mem;		/* the kept work area */
-static size_t	 password_memsz;
-static int	 password_mem_busy;
+static int	 password_keep = 1;	/* hash in the slot's area */
+static uint8_t	*password_lent;		/* that area, while libargon2 has it */
 
 /*
- * libargon2's allocator hook: hands out the kept area when the request
- * fits, so its pages are faulted in once per responder, not per hash.
+ * libargon2's allocator hook: lends the work area of the hash slot
+ * this responder holds (hashcap.c), so its pages are faulted in once
+ * per slot, not once per hash, and hashing memory stays bounded by the
+ * cap. Without a slot (tests, the CLI) it is a plain malloc.
  */
 static int
 password_alloc(uint8_t **mem, size_t n)
 {
+	uint8_t	*area;
+	size_t	 sz;
 
-	if (password_keep && password_mem == NULL &&
-	    n <= (size_t)PASSWORD_M * 1024) {
-		password_memsz = (size_t)PASSWORD_M * 1024;
-		if ((password_mem = malloc(password_memsz)) == NULL)
-			password_memsz = 0;
-	}
-	if (!password_mem_busy && password_mem != NULL &&
-	    n <= password_memsz) {
-		password_mem_busy = 1;
-		*mem = password_mem;
+	if (password_keep && password_lent == NULL &&
+	    (area = hashcap_area(&sz)) != NULL && n <= sz) {
+		password_lent = area;
+		*mem = area;
 		return 0;
 	}
 	*mem = malloc(n);
@@ -82,33 +80,20 @@ password_free(uint8_t *mem, size_t n)
 {
 
 	(void)n;
-	if (mem == password_mem)
-		password_mem_busy = 0;
+	if (mem == password_lent)
+		password_lent = NULL;
 	else
 		free(mem);
 }
 
-/* Sets the threads per hash (0: one per lane) and whether the work
- * area is kept between hashes. */
+/* Sets the threads per hash (0: one per lane) and whether hashes use
+ * the held slot's work area. */
 void
 password_setup(unsigned threads, int keep)
 {
 
 	password_threads = threads;
 	password_keep = keep;
-	if (!keep)
-		password_release();
-}
-
-/* Frees the kept work area. */
-void
-password_release(void)
-{
-
-	free(password_mem);
-	password_mem = NULL;
-	password_memsz = 0;
-	password_mem_busy = 0;
 }
 
 /* Unpadded standard base64 of src[0..n) into dst; returns the end. */

@@ -22,10 +22,8 @@
 #define PASSWORD_SALT_SENTINEL	"argon2" /* salt column of argon2 rows */
 
 /* Threads per hash (lanes stay PASSWORD_P; 0 = one per lane), and
- * whether each process keeps its 64 MiB work area between hashes. */
+ * whether hashes use the held hash slot's work area (hashcap.h). */
 void		 password_setup(unsigned threads, int keep);
-/* Frees the memory kept between hashes. */
-void		 password_release(void);
 
 /* A new Argon2id PHC string for pw with a fresh random salt into out
  * (PASSWORD_PHC_MAX bytes). E_OK or E_INTERNAL. */

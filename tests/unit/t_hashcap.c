@@ -61,7 +61,7 @@ main(void)
 	hashcap_leave();
 	T_PASS("hashcap-off-without-init");
 
-	T_EQ(hashcap_init(1), 0);
+	T_EQ(hashcap_init(1, 0), 0);
 	pid = holder(&go);
 	T_EQ(hashcap_enter(20), E_BUSY);
 	T_EQ(err_info(E_BUSY)->status, 503);

@@ -127,21 +127,30 @@ t_threads_do_not_change_results(void)
 {
 	int	 rehash;
 
+	size_t	 sz;
+	uint8_t	*area;
+
 	password_setup(1, 1);
 	T_EQ(password_verify("correct horse", 13, vectors[0].phc, "argon2",
-	    &rehash), E_OK);
+	    &rehash), E_OK);			/* no slot: plain malloc */
+	T_EQ(hashcap_init(1, (size_t)PASSWORD_M * 1024), 0);
+	T_EQ(hashcap_enter(0), E_OK);
+	area = hashcap_area(&sz);
+	T_OK(area != NULL && sz == (size_t)PASSWORD_M * 1024);
+	memset(area, 0x5a, sz);
+	password_setup(0, 1);
+	T_EQ(password_verify("correct horse", 13, vectors[0].phc, "argon2",
+	    &rehash), E_OK);			/* in the slot's area ... */
+	T_OK(area[0] == 0 && area[sz - 1] == 0);	/* ... wiped after */
+	T_OK(password_lent == NULL);
+	memset(area, 0x5a, sz);
 	password_setup(0, 0);
 	T_EQ(password_verify("correct horse", 13, vectors[0].phc, "argon2",
 	    &rehash), E_OK);
-	T_OK(password_mem == NULL);		/* not kept */
-	password_setup(0, 1);
-	T_EQ(password_verify("correct horse", 13, vectors[0].phc, "argon2",
-	    &rehash), E_OK);
-	T_OK(password_mem != NULL && !password_mem_busy);
-	password_release();
-	T_EQ(password_verify("correct horse", 13, vectors[0].phc, "argon2",
-	    &rehash), E_OK);
-	T_PASS("password: one thread or four, kept memory or not");
+	T_OK(area[0] == 0x5a);			/* not used when told so */
+	hashcap_leave();
+	T_OK(hashcap_area(&sz) == NULL);
+	T_PASS("password: one thread or four, slot work area or not");
 }
 
 static void
@@ -226,6 +235,5 @@ main(void)
 	t_garbage();
 	t_weak_params();
 	t_dummy();
-	password_release();
 	return 0;
 }
