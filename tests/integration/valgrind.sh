@@ -1,14 +1,14 @@
 #!/bin/sh
-# The release responders under valgrind: real requests over FastCGI
-# (health, readiness against the test cluster, 404, 405, metrics and
-# its loopback-only rule), then a clean stop. Any invalid read/write,
-# use of uninitialised memory or definite leak in any process fails.
+# The release responders of both services under valgrind: real requests
+# over FastCGI (health, readiness against the test cluster, 404, 405,
+# metrics and its loopback-only rule; signup, login, me and the JWKS),
+# then a clean stop. Any invalid read/write, use of uninitialised memory
+# or definite leak in any process fails.
 set -u
 cd "$(dirname "$0")/../.."
 : "${TEST_PG_URL:?TEST_PG_URL not set}"
-BIN=build/bin/dataland-agent
 WORK=$(mktemp -d /tmp/dataland-vg.XXXXXX)
-SOCK=$WORK/agent.sock
+DB=vg_$$
 fails=0
 
 check() {
@@ -17,45 +17,95 @@ check() {
 	if "$@"; then echo "ok $name"; else echo "FAIL $name"; fails=$((fails + 1)); fi
 }
 
-fcgi() {	# fcgi METHOD PATH -> response on stdout
-	env -i REQUEST_METHOD="$1" DOCUMENT_URI="$2" QUERY_STRING="" \
-	    cgi-fcgi -bind -connect "$SOCK"
+# fcgi SOCK METHOD PATH [BODY [TOKEN]] -> the response on stdout
+fcgi() {
+	printf %s "${4:-}" | env -i REQUEST_METHOD="$2" DOCUMENT_URI="$3" \
+	    QUERY_STRING="" CONTENT_TYPE=application/json \
+	    CONTENT_LENGTH="$(printf %s "${4:-}" | wc -c)" \
+	    ${5:+HTTP_AUTHORIZATION="Bearer $5"} \
+	    cgi-fcgi -bind -connect "$1"
 }
 
-[ -x "$BIN" ] || { echo "FAIL valgrind: $BIN not built"; exit 1; }
-command -v valgrind >/dev/null || { echo "FAIL valgrind: not installed"; exit 1; }
+# start NAME BIN: the master under valgrind, its socket in WORK/NAME.sock
+start() {
+	valgrind -q --trace-children=yes --leak-check=full \
+	    --errors-for-leak-kinds=definite --show-leak-kinds=definite \
+	    --error-exitcode=99 --log-file="$WORK/vg-$1.%p.log" \
+	    "$2" 2>"$WORK/$1.log" &
+	echo $! >"$WORK/$1.pid"
+	i=0
+	while [ ! -S "$WORK/$1.sock" ] && [ $i -lt 600 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
 
-DATABASE_URL=$TEST_PG_URL AGENT_SOCKET=$SOCK AGENT_WORKERS=2 \
-valgrind -q --trace-children=yes --leak-check=full \
-    --errors-for-leak-kinds=definite --show-leak-kinds=definite \
-    --error-exitcode=99 --log-file="$WORK/vg.%p.log" \
-    "$BIN" 2>"$WORK/agent.log" &
-pid=$!
-i=0
-while [ ! -S "$SOCK" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+# stop NAME: SIGTERM, exit 0, no valgrind report in any of its processes
+stop() {
+	kill -TERM "$(cat "$WORK/$1.pid")"
+	wait "$(cat "$WORK/$1.pid")"
+	check "valgrind-$1-exit-0" test $? -eq 0
+	errs=$(cat "$WORK"/vg-"$1".*.log 2>/dev/null | grep -c '^==[0-9]*== ')
+	check "valgrind-$1-clean" test "$errs" -eq 0
+	if [ "$errs" -ne 0 ]; then
+		cat "$WORK"/vg-"$1".*.log | head -n 80
+		tail -n 20 "$WORK/$1.log"
+	fi
+}
 
-check "valgrind-socket-up" test -S "$SOCK"
-for n in 1 2 3 4 5 6 7 8; do
-	fcgi GET /healthz >/dev/null
-	fcgi GET /readyz >/dev/null
-	fcgi GET /nope >/dev/null
-	fcgi POST /healthz >/dev/null
+for b in build/bin/dataland-agent build/bin/dataland-auth; do
+	[ -x "$b" ] || { echo "FAIL valgrind: $b not built"; exit 1; }
 done
-check "valgrind-healthz" sh -c "env -i REQUEST_METHOD=GET DOCUMENT_URI=/healthz cgi-fcgi -bind -connect '$SOCK' | grep -q '\"status\":\"ok\"'"
-check "valgrind-readyz" sh -c "env -i REQUEST_METHOD=GET DOCUMENT_URI=/readyz cgi-fcgi -bind -connect '$SOCK' | grep -q '\"status\":\"ready\"'"
-check "valgrind-metrics" sh -c "env -i REQUEST_METHOD=GET DOCUMENT_URI=/metrics cgi-fcgi -bind -connect '$SOCK' | grep -q 'dataland_requests_total'"
-# /metrics is for loopback clients even if nginx's allow list is lost.
-check "valgrind-metrics-remote-403" sh -c "env -i REQUEST_METHOD=GET DOCUMENT_URI=/metrics REMOTE_ADDR=192.0.2.7 cgi-fcgi -bind -connect '$SOCK' | grep -q '^Status: 403'"
+command -v valgrind >/dev/null || { echo "FAIL valgrind: not installed"; exit 1; }
+psql -q "$TEST_PG_URL" -c "CREATE DATABASE $DB" || exit 1
+URL=${TEST_PG_URL%/*}/$DB
 
-kill -TERM "$pid"
-wait "$pid"
-rc=$?
-check "valgrind-master-exit-0" test "$rc" -eq 0
-errs=$(cat "$WORK"/vg.*.log 2>/dev/null | grep -c '^==[0-9]*== ')
-check "valgrind-clean" test "$errs" -eq 0
-if [ "$errs" -ne 0 ] || [ "$fails" -ne 0 ]; then
-	cat "$WORK"/vg.*.log | head -n 80
-	tail -n 20 "$WORK/agent.log"
-fi
+# --- agent -----------------------------------------------------------
+S=$WORK/agent.sock
+DATABASE_URL=$URL AGENT_SOCKET=$S AGENT_WORKERS=2 start agent \
+    build/bin/dataland-agent
+check "valgrind-agent-up" test -S "$S"
+for n in 1 2 3 4 5 6 7 8; do
+	fcgi "$S" GET /healthz >/dev/null
+	fcgi "$S" GET /readyz >/dev/null
+	fcgi "$S" GET /nope >/dev/null
+	fcgi "$S" POST /healthz >/dev/null
+done
+fcgi "$S" GET /healthz | grep -q '"status":"ok"'
+check "valgrind-agent-healthz" test $? -eq 0
+fcgi "$S" GET /readyz | grep -q '"status":"ready"'
+check "valgrind-agent-readyz" test $? -eq 0
+fcgi "$S" GET /metrics | grep -q dataland_requests_total
+check "valgrind-agent-metrics" test $? -eq 0
+# /metrics is for loopback clients even if nginx's allow list is lost.
+env -i REQUEST_METHOD=GET DOCUMENT_URI=/metrics REMOTE_ADDR=192.0.2.7 \
+    cgi-fcgi -bind -connect "$S" | grep -q '^Status: 403'
+check "valgrind-agent-metrics-remote-403" test $? -eq 0
+stop agent
+
+# --- auth: two real Argon2id hashes under valgrind ---------------------
+S=$WORK/auth.sock
+mkdir -p "$WORK/auth-data"
+AUTH_DATABASE_URL=$URL AUTH_SOCKET=$S AUTH_WORKERS=1 \
+    AUTH_DATA_DIR=$WORK/auth-data AUTH_HASH_THREADS=1 start auth \
+    build/bin/dataland-auth
+check "valgrind-auth-up" test -S "$S"
+body='{"email":"vg@example.org","password":"valgrind password"}'
+fcgi "$S" POST /auth/signup "$body" >"$WORK/signup.out"
+grep -q '^Status: 201' "$WORK/signup.out"
+check "valgrind-auth-signup" test $? -eq 0
+fcgi "$S" POST /auth/login "$body" >"$WORK/login.out"
+grep -q '^Status: 200' "$WORK/login.out"
+check "valgrind-auth-login" test $? -eq 0
+tok=$(sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p' "$WORK/login.out")
+fcgi "$S" GET /auth/me "" "$tok" | grep -q '"email":"vg@example.org"'
+check "valgrind-auth-me" test $? -eq 0
+fcgi "$S" GET /auth/jwks.json | grep -q '"kty":"RSA"'
+check "valgrind-auth-jwks" test $? -eq 0
+fcgi "$S" POST /auth/login '{"email":"vg@example.org"' | grep -q '^Status: 400'
+check "valgrind-auth-bad-json" test $? -eq 0
+stop auth
+
+psql -q "$TEST_PG_URL" -c "DROP DATABASE $DB"
 rm -rf "$WORK"
 [ "$fails" -eq 0 ]
