@@ -132,6 +132,9 @@ $(FUZZ_DIR)/%.o: %.c
 $(FUZZ_DIR)/fz_%: tests/fuzz/fz_%.c $(FUZZ_CORE_OBJS)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -Ifcgi -o $@ $< $(FUZZ_CORE_OBJS) $(LDLIBS)
 
+# Test helpers are linked straight from their objects; keep them.
+.SECONDARY: $(TEST_LIB_OBJS)
+
 deps:
 	@scripts/deps.sh
 

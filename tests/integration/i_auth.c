@@ -332,7 +332,6 @@ main(void)
 	t_throttle(&db);
 	t_concurrent_signup();
 	db_close(&db);
-	password_release();
 	tpg_drop_db(dsn);
 	free(dsn);
 	arena_release(&a);
