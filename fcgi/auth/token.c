@@ -17,6 +17,18 @@
 #include "repo_users.h"
 #include "token.h"
 
+/* The profile fields a User and a token's claims share (API.md §3). */
+static void
+token_profile(struct json_object *o, const struct auth_user *u)
+{
+	json_object_object_add(o, "email", json_str_or_null(u->email));
+	json_object_object_add(o, "full_name", json_str_or_null(u->full_name));
+	json_object_object_add(o, "location",
+	    json_object_new_string(u->location != NULL ? u->location : ""));
+	json_object_object_add(o, "profile_photo_url",
+	    json_str_or_null(u->profile_photo_url));
+}
+
 /* The User object of API.md §3; absent values are null. */
 struct json_object *
 token_user_json(const struct auth_user *u)
@@ -25,12 +37,7 @@ token_user_json(const struct auth_user *u)
 
 	o = json_object_new_object();
 	json_object_object_add(o, "sub", json_str_or_null(u->sub));
-	json_object_object_add(o, "email", json_str_or_null(u->email));
-	json_object_object_add(o, "full_name", json_str_or_null(u->full_name));
-	json_object_object_add(o, "location",
-	    json_object_new_string(u->location != NULL ? u->location : ""));
-	json_object_object_add(o, "profile_photo_url",
-	    json_str_or_null(u->profile_photo_url));
+	token_profile(o, u);
 	json_object_object_add(o, "stripe_customer_id",
 	    json_str_or_null(u->stripe_customer_id));
 	json_object_object_add(o, "created_at",
@@ -48,12 +55,7 @@ token_claims(const struct conf *cf, const struct auth_user *u, time_t now)
 	json_object_object_add(c, "iss",
 	    json_object_new_string(cf->auth_issuer));
 	json_object_object_add(c, "sub", json_str_or_null(u->sub));
-	json_object_object_add(c, "email", json_str_or_null(u->email));
-	json_object_object_add(c, "full_name", json_str_or_null(u->full_name));
-	json_object_object_add(c, "location",
-	    json_object_new_string(u->location != NULL ? u->location : ""));
-	json_object_object_add(c, "profile_photo_url",
-	    json_str_or_null(u->profile_photo_url));
+	token_profile(c, u);
 	json_object_object_add(c, "iat", json_object_new_int64(now));
 	json_object_object_add(c, "exp",
 	    json_object_new_int64(now + cf->auth_token_ttl));
