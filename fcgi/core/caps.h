@@ -14,7 +14,7 @@
 #define ROUTES_MAX		64		/* routes/service (metrics) */
 #define PATH_MAX_LEN		2048		/* request path */
 #define WORKERS_MAX		256		/* responders per master */
-#define CONNS_MAX		16		/* kept nginx links/responder */
+#define CONNS_MAX		64		/* kept nginx links/responder */
 #define ARENA_CHUNK		(16 * 1024)	/* arena growth step */
 #define DB_IDLE_PING_SEC	30		/* pre-ping after this idle */
 #define DB_STMTS_MAX		128		/* prepared per connection */

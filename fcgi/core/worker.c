@@ -7,20 +7,24 @@
  * connection is pinned to the responder that accepted it. A responder
  * that waited on one connection only would sit idle while nginx sent
  * work down others, so each responder holds up to CONNS_MAX kept
- * connections and polls them with the (non-blocking) listen socket,
- * serving whichever has a request, one at a time.
+ * connections and waits on them with the (non-blocking) listen socket
+ * in one epoll set, serving whichever has a request, one at a time.
+ * The listen socket is EPOLLEXCLUSIVE: a new connection wakes one
+ * responder, not all of them.
  *
- * SIGTERM is blocked except inside ppoll(), which unblocks it
+ * SIGTERM is blocked except inside epoll_pwait(), which unblocks it
  * atomically: no read or write of a request is ever interrupted, and a
  * stop request can never slip in between a check and the wait.
  */
 #include <errno.h>
 #include <malloc.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
+
+#include <sys/epoll.h>
 
 #include <fcgiapp.h>
 
@@ -182,20 +186,33 @@ struct conn {
 };
 
 /*
- * Reads the next request on c (accepting a new connection when c has
- * none) and serves it. Returns 0 when nothing was there to serve.
+ * Reads the next request on c (accepting a new connection on lfd when
+ * c has none) and serves it. A connection new to c joins the epoll set;
+ * one libfcgi closes leaves it by itself. When a kept connection ends,
+ * libfcgi would go on to accept another in its place, one the epoll set
+ * would never hear of again: so only a free slot gets the listen socket.
  */
-static int
+static void
 serve_conn(const struct service *svc, struct db *db, struct conn *c,
-    struct arena *a)
+    struct arena *a, int ep, int lfd)
 {
+	struct epoll_event	ev;
+	int			fresh = c->fr.ipcFd < 0;
+
+	c->fr.listen_sock = fresh ? lfd : -1;
 	if (FCGX_Accept_r(&c->fr) < 0)
-		return 0;	/* closed by nginx, or another took it */
+		return;		/* closed by nginx, or another took it */
+	if (fresh) {
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN;
+		ev.data.ptr = c;
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, c->fr.ipcFd, &ev) != 0)
+			c->fr.keepConnection = 0;	/* cannot wait on it */
+	}
 	serve(svc, db, &c->fr, a);
 	FCGX_Finish_r(&c->fr);
 	arena_reset(a);
 	c->last = req_now();
-	return 1;
 }
 
 /* A free slot, or room made by closing the longest-idle connection. */
@@ -215,38 +232,51 @@ free_conn(struct conn *conns)
 	return old;
 }
 
-/* Waits for and serves requests until told to stop. */
+/*
+ * Waits for and serves requests until told to stop. Kept connections
+ * go first and the listen socket last: making room for a new
+ * connection may close one whose event is in the same batch.
+ */
 static int
 loop(const struct service *svc, struct db *db, struct conn *conns, int fd,
     struct arena *a, const sigset_t *waitmask)
 {
-	struct pollfd	pfd[CONNS_MAX + 1];
-	int		idx[CONNS_MAX + 1], i, n;
+	struct epoll_event	ev[CONNS_MAX + 1];
+	int			ep, i, n, listen_ready, rc = 1;
 
+	if ((ep = epoll_create1(EPOLL_CLOEXEC)) < 0)
+		return 1;
+	memset(ev, 0, sizeof(ev));
+	ev[0].events = EPOLLIN | EPOLLEXCLUSIVE;
+	ev[0].data.ptr = NULL;
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev[0]) != 0)
+		goto out;
 	while (!stopping) {
-		pfd[0].fd = fd;
-		pfd[0].events = POLLIN;
-		for (n = 1, i = 0; i < CONNS_MAX; i++) {
-			if (conns[i].fr.ipcFd < 0)
-				continue;
-			pfd[n].fd = conns[i].fr.ipcFd;
-			pfd[n].events = POLLIN;
-			idx[n++] = i;
-		}
-		if (ppoll(pfd, (nfds_t)n, NULL, waitmask) < 0) {
+		log_flush();
+		n = epoll_pwait(ep, ev, CONNS_MAX + 1, -1, waitmask);
+		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return 1;
+			goto out;
 		}
-		for (i = 1; i < n; i++)
-			if (pfd[i].revents != 0)
-				serve_conn(svc, db, &conns[idx[i]], a);
-		if (pfd[0].revents & (POLLERR | POLLNVAL))
-			return 1;
-		if (pfd[0].revents & POLLIN)
-			serve_conn(svc, db, free_conn(conns), a);
+		listen_ready = 0;
+		for (i = 0; i < n; i++) {
+			if (ev[i].data.ptr == NULL) {
+				if (ev[i].events & EPOLLERR)
+					goto out;
+				listen_ready = 1;
+			} else
+				serve_conn(svc, db, ev[i].data.ptr, a, ep,
+				    fd);
+		}
+		if (listen_ready)
+			serve_conn(svc, db, free_conn(conns), a, ep, fd);
 	}
-	return 0;
+	rc = 0;
+out:
+	log_flush();
+	close(ep);
+	return rc;
 }
 
 int
