@@ -11,8 +11,11 @@ void	log_setup(const char *service, int worker);
 /* The request id log_msg() uses when its rid argument is NULL; the
  * responder sets it for the length of each request. Borrowed. */
 void	log_set_rid(const char *rid);
-/* One access line per request: id, method, path, status, ms, worker. */
+/* One access line per request: id, method, path, status, ms, worker.
+ * Queued until log_flush() or the next other line. */
 void	log_access(const struct req *);
+/* Writes the queued access lines; before a responder sleeps or exits. */
+void	log_flush(void);
 /* A free-form event; rid may be NULL. */
 void	log_msg(const char *level, const char *rid, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
