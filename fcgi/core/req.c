@@ -20,7 +20,6 @@
 #include "log.h"
 #include "req.h"
 
-#define JSON_CTYPE	"application/json; charset=utf-8"
 
 /* Status line reason phrases, for the CGI Status header. */
 static const struct {
@@ -117,7 +116,8 @@ bearer(const char *h)
 enum err
 req_init(struct req *rq, FCGX_Request *fr, struct arena *a)
 {
-	const char	*p, *id;
+	const char	*p, *v, *id = NULL, *auth = NULL, *doc = NULL,
+			*uri = NULL;
 	char	       **env;
 	size_t		 total = 0, n;
 
@@ -126,27 +126,50 @@ req_init(struct req *rq, FCGX_Request *fr, struct arena *a)
 	rq->a = a;
 	rq->route_idx = -1;
 	rq->t_start = req_now();
-	id = FCGX_GetParam("HTTP_X_REQUEST_ID", fr->envp);
+
+	/*
+	 * One pass over the params for the ones every request needs and
+	 * their total size (a lookup each would scan them all again). The
+	 * first of a repeated name wins, as with FCGX_GetParam.
+	 */
+#define PARAM(lit, var)	\
+	if (n == sizeof(lit) - 1 && memcmp(*env, lit, n) == 0) {	\
+		if ((var) == NULL)					\
+			(var) = v;					\
+		continue;						\
+	}
+	for (env = fr->envp; env != NULL && *env != NULL; env++) {
+		if ((v = strchr(*env, '=')) == NULL) {
+			total += strlen(*env);
+			continue;
+		}
+		n = (size_t)(v++ - *env);
+		total += n + 1 + strlen(v);
+		PARAM("REQUEST_METHOD", rq->method);
+		PARAM("QUERY_STRING", rq->query);
+		PARAM("DOCUMENT_URI", doc);
+		PARAM("CONTENT_TYPE", rq->ctype);
+		PARAM("HTTP_AUTHORIZATION", auth);
+		PARAM("HTTP_X_REQUEST_ID", id);
+		PARAM("REQUEST_URI", uri);
+	}
+#undef PARAM
 	if (reqid_valid(id))
 		strcpy(rq->reqid, id);
 	else
 		reqid_make(rq->reqid);
 	log_set_rid(rq->reqid);
 
-	if ((rq->method = FCGX_GetParam("REQUEST_METHOD", fr->envp)) == NULL)
+	if (rq->method == NULL)
 		rq->method = "GET";
-	if ((rq->query = FCGX_GetParam("QUERY_STRING", fr->envp)) == NULL)
+	if (rq->query == NULL)
 		rq->query = "";
-	rq->ctype = FCGX_GetParam("CONTENT_TYPE", fr->envp);
-	rq->bearer = bearer(FCGX_GetParam("HTTP_AUTHORIZATION", fr->envp));
-	if ((p = FCGX_GetParam("DOCUMENT_URI", fr->envp)) == NULL &&
-	    (p = FCGX_GetParam("REQUEST_URI", fr->envp)) == NULL)
+	rq->bearer = bearer(auth);
+	if ((p = doc) == NULL && (p = uri) == NULL)
 		p = "/";
 	n = strcspn(p, "?");
 	rq->path = arena_strndup(a, p, n);
 
-	for (env = fr->envp; env != NULL && *env != NULL; env++)
-		total += strlen(*env);
 	if (total > PARAMS_MAX)
 		return E_TOOLARGE;
 	if (n == 0 || n > PATH_MAX_LEN || *rq->path != '/')
@@ -249,12 +272,26 @@ static void
 send_head(struct req *rq, int status, const char *ctype,
     const char *extra)
 {
-	assert(rq->status == 0);
+	char	code[4];
+
+	assert(rq->status == 0 && status >= 100 && status <= 999);
 	rq->status = status;
-	FCGX_FPrintF(rq->fr->out, "Status: %d %s\r\nX-Request-Id: %s\r\n",
-	    status, reason(status), rq->reqid);
-	if (ctype != NULL)
-		FCGX_FPrintF(rq->fr->out, "Content-Type: %s\r\n", ctype);
+	code[0] = (char)('0' + status / 100);
+	code[1] = (char)('0' + status / 10 % 10);
+	code[2] = (char)('0' + status % 10);
+	code[3] = ' ';
+	/* Pieces, not a printf: this runs for every request. */
+	FCGX_PutStr("Status: ", 8, rq->fr->out);
+	FCGX_PutStr(code, 4, rq->fr->out);
+	FCGX_PutS(reason(status), rq->fr->out);
+	FCGX_PutStr("\r\nX-Request-Id: ", 16, rq->fr->out);
+	FCGX_PutS(rq->reqid, rq->fr->out);
+	FCGX_PutStr("\r\n", 2, rq->fr->out);
+	if (ctype != NULL) {
+		FCGX_PutStr("Content-Type: ", 14, rq->fr->out);
+		FCGX_PutS(ctype, rq->fr->out);
+		FCGX_PutStr("\r\n", 2, rq->fr->out);
+	}
 	if (extra != NULL)
 		FCGX_PutS(extra, rq->fr->out);
 	FCGX_PutS("\r\n", rq->fr->out);

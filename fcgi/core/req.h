@@ -63,6 +63,8 @@ const char	*req_query(const struct req *, const char *);
 /* Replies. Each sends status, Content-Type, X-Request-Id and body once;
  * a second reply on the same request is a programmer error.
  * reply_json takes ownership of the object (it is put). */
+#define JSON_CTYPE	"application/json; charset=utf-8"
+
 void	 reply_json(struct req *, int status, struct json_object *);
 void	 reply_raw(struct req *, int status, const char *ctype,
 	    const char *extra_headers, const char *body, size_t len);
