@@ -5,8 +5,9 @@
 #
 #   BUILD=build bench/run.sh
 #
-# Environment: BUILD (default build), BENCH_HTTPS_PORT (38443),
-# BENCH_HTTP_PORT (38080), BENCH_PG_PORT (55490), AGENT_WORKERS (4),
+# Environment (ports below the ephemeral range, as the tests'): BUILD
+# (default build), BENCH_HTTPS_PORT (18443),
+# BENCH_HTTP_PORT (18080), BENCH_PG_PORT (25490), AGENT_WORKERS (4),
 # AUTH_WORKERS (2).
 set -u
 
@@ -15,9 +16,9 @@ cd "$ROOT" || exit 1
 
 export BUILD=${BUILD:-build}
 export STACK_DIR=$ROOT/.run/bench
-export HTTPS_PORT=${BENCH_HTTPS_PORT:-38443}
-export HTTP_PORT=${BENCH_HTTP_PORT:-38080}
-export PG_PORT=${BENCH_PG_PORT:-55490}
+export HTTPS_PORT=${BENCH_HTTPS_PORT:-18443}
+export HTTP_PORT=${BENCH_HTTP_PORT:-18080}
+export PG_PORT=${BENCH_PG_PORT:-25490}
 export AGENT_WORKERS=${AGENT_WORKERS:-4}
 export AUTH_WORKERS=${AUTH_WORKERS:-2}
 

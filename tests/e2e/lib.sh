@@ -33,9 +33,10 @@ case $e2e_slot in
 *) e2e_slot=$((10#$e2e_slot / 10 - 1)) ;;
 esac
 [ "$e2e_slot" -ge 0 ] && [ "$e2e_slot" -le 6 ] || e2e_slot=6
+# Ports below the ephemeral range (tests/run.sh says why).
 E2E_HTTPS_PORT=${E2E_HTTPS_PORT:-$((28443 + e2e_slot))}
 E2E_HTTP_PORT=${E2E_HTTP_PORT:-$((28080 + e2e_slot))}
-E2E_PG_PORT=${E2E_PG_PORT:-$((55493 + e2e_slot))}
+E2E_PG_PORT=${E2E_PG_PORT:-$((25493 + e2e_slot))}
 E2E_DIR=${E2E_DIR:-$E2E_ROOT/.run/e2e-$E2E_NAME}
 E2E_AGENT_WORKERS=${E2E_AGENT_WORKERS:-3}
 E2E_AUTH_WORKERS=${E2E_AUTH_WORKERS:-2}

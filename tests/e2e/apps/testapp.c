@@ -5,10 +5,12 @@
  * depending on either product service. Never installed.
  */
 #include <errno.h>
+#include <string.h>
 #include <time.h>
 
 #include <json-c/json.h>
 
+#include "arena.h"
 #include "conf.h"
 #include "err.h"
 #include "health.h"
@@ -23,6 +25,7 @@
 
 static void	echo_post(struct req *);
 static void	only_get_put(struct req *);
+static void	params_get(struct req *);
 static void	slow_get(struct req *);
 static void	stream_get(struct req *);
 
@@ -35,6 +38,7 @@ static const struct route routes[] = {
 	{ "GET",  "/t/stream",		stream_get,	0,	NULL },
 	{ "POST", "/t/echo",		echo_post,	R_JSON,	NULL },
 	{ "GET",  "/t/only-get-put",	only_get_put,	0,	NULL },
+	{ "GET",  "/t/params",		params_get,	0,	NULL },
 	{ "PUT",  "/t/only-get-put",	only_get_put,	0,	NULL },
 	{ NULL,   NULL,			NULL,		0,	NULL }
 };
@@ -156,6 +160,27 @@ only_get_put(struct req *rq)
 
 	o = json_object_new_object();
 	json_object_object_add(o, "method", json_object_new_string(rq->method));
+	reply_json(rq, 200, o);
+}
+
+/*
+ * GET /t/params
+ * 200 {"NAME": "value", ...}: every FastCGI param nginx sent, so the
+ * tests can see exactly what reaches a service.
+ */
+static void
+params_get(struct req *rq)
+{
+	struct json_object	*o = json_object_new_object();
+	char			**env;
+	const char		*eq;
+
+	for (env = rq->fr->envp; *env != NULL; env++) {
+		if ((eq = strchr(*env, '=')) == NULL)
+			continue;
+		json_object_object_add_ex(o, arena_strndup(rq->a, *env,
+		    (size_t)(eq - *env)), json_object_new_string(eq + 1), 0);
+	}
 	reply_json(rq, 200, o);
 }
 
