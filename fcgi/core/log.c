@@ -3,11 +3,14 @@
  * write(2) so lines from concurrent responders never interleave.
  * Strings are escaped here; callers never pass secrets.
  *
- * Access lines wait in a small buffer until the responder is about to
- * sleep (log_flush), so a busy responder writes one batch per wakeup
- * instead of a syscall per request, and the answer goes out before its
- * log line. Any other line flushes the batch first, keeping the order.
+ * Access lines wait in a buffer of PIPE_BUF bytes for at most
+ * LOG_DELAY_MS (the responder's wait ends in time to flush them), so a
+ * busy responder writes many lines per syscall and every answer goes
+ * out before its log line. A batch is one write(2) of at most PIPE_BUF,
+ * so it cannot interleave with another responder's on a shared pipe.
+ * Any other line flushes the batch first, keeping the order.
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,13 +21,14 @@
 #include "req.h"
 
 #define LOG_LINE_MAX	2048
-#define LOG_BATCH_MAX	(4 * LOG_LINE_MAX)
+#define LOG_DELAY_MS	50	/* longest an access line waits */
 
 /* What follows "level" in every line of this process, made once. */
 static char		 ident[128] = ",\"svc\":\"dataland\"";
 static const char	*cur_rid;
-static char		 batch[LOG_BATCH_MAX];	/* whole access lines */
+static char		 batch[PIPE_BUF];	/* whole access lines */
 static size_t		 batched;
+static double		 batch_due;		/* req_now() to flush by */
 
 void
 log_setup(const char *service, int worker)
@@ -135,6 +139,17 @@ log_flush(void)
 	batched = 0;
 }
 
+int
+log_flush_in_ms(void)
+{
+	double	left;
+
+	if (batched == 0)
+		return -1;
+	left = (batch_due - req_now()) * 1000.0;
+	return left <= 0 ? 0 : (int)left + 1;
+}
+
 /* Closes the line in buf; written now, or queued when `later`. */
 static void
 put_end(char *buf, size_t sz, size_t *off, int later)
@@ -143,7 +158,11 @@ put_end(char *buf, size_t sz, size_t *off, int later)
 		*off = sz - 3;
 	buf[(*off)++] = '}';
 	buf[(*off)++] = '\n';
-	if (later && batched + *off <= sizeof(batch)) {
+	if (later && batched + *off > sizeof(batch))
+		log_flush();
+	if (later) {
+		if (batched == 0)
+			batch_due = req_now() + LOG_DELAY_MS / 1000.0;
 		memcpy(batch + batched, buf, *off);
 		batched += *off;
 		return;

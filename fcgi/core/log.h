@@ -12,10 +12,13 @@ void	log_setup(const char *service, int worker);
  * responder sets it for the length of each request. Borrowed. */
 void	log_set_rid(const char *rid);
 /* One access line per request: id, method, path, status, ms, worker.
- * Queued until log_flush() or the next other line. */
+ * Queued for at most LOG_DELAY_MS (log.c), or until the next other line. */
 void	log_access(const struct req *);
-/* Writes the queued access lines; before a responder sleeps or exits. */
+/* Writes the queued access lines now (a responder's exit). */
 void	log_flush(void);
+/* Milliseconds until the queued lines are due (0: now), -1 if none: how
+ * long a responder may sleep before calling log_flush(). */
+int	log_flush_in_ms(void);
 /* A free-form event; rid may be NULL. */
 void	log_msg(const char *level, const char *rid, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));

@@ -252,13 +252,15 @@ loop(const struct service *svc, struct db *db, struct conn *conns, int fd,
 	if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev[0]) != 0)
 		goto out;
 	while (!stopping) {
-		log_flush();
-		n = epoll_pwait(ep, ev, CONNS_MAX + 1, -1, waitmask);
+		n = epoll_pwait(ep, ev, CONNS_MAX + 1, log_flush_in_ms(),
+		    waitmask);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			goto out;
 		}
+		if (n == 0 || log_flush_in_ms() == 0)
+			log_flush();	/* the queued lines are due */
 		listen_ready = 0;
 		for (i = 0; i < n; i++) {
 			if (ev[i].data.ptr == NULL) {
