@@ -268,11 +268,16 @@ req_query(const struct req *rq, const char *name)
 	return NULL;
 }
 
+/*
+ * The CGI header block. clen >= 0 sends Content-Length: nginx then
+ * passes the body as it is instead of chunking it. -1 for a stream.
+ */
 static void
 send_head(struct req *rq, int status, const char *ctype,
-    const char *extra)
+    const char *extra, long clen)
 {
-	char	code[4];
+	char	code[4], num[24];
+	int	n;
 
 	assert(rq->status == 0 && status >= 100 && status <= 999);
 	rq->status = status;
@@ -292,6 +297,12 @@ send_head(struct req *rq, int status, const char *ctype,
 		FCGX_PutS(ctype, rq->fr->out);
 		FCGX_PutStr("\r\n", 2, rq->fr->out);
 	}
+	if (clen >= 0) {
+		n = snprintf(num, sizeof(num), "%ld", clen);
+		FCGX_PutStr("Content-Length: ", 16, rq->fr->out);
+		FCGX_PutStr(num, n, rq->fr->out);
+		FCGX_PutStr("\r\n", 2, rq->fr->out);
+	}
 	if (extra != NULL)
 		FCGX_PutS(extra, rq->fr->out);
 	FCGX_PutS("\r\n", rq->fr->out);
@@ -301,7 +312,7 @@ void
 reply_raw(struct req *rq, int status, const char *ctype,
     const char *extra, const char *body, size_t len)
 {
-	send_head(rq, status, ctype, extra);
+	send_head(rq, status, ctype, extra, (long)len);
 	if (len > 0 && FCGX_PutStr(body, (int)len, rq->fr->out) < 0)
 		rq->client_gone = 1;
 }
@@ -321,7 +332,7 @@ reply_json(struct req *rq, int status, struct json_object *o)
 void
 reply_empty(struct req *rq, int status)
 {
-	send_head(rq, status, NULL, NULL);
+	send_head(rq, status, NULL, NULL, -1);	/* 204: no body at all */
 }
 
 static void
@@ -405,7 +416,7 @@ enum err
 sse_begin(struct req *rq)
 {
 	send_head(rq, 200, "text/event-stream; charset=utf-8",
-	    "Cache-Control: no-cache\r\nX-Accel-Buffering: no\r\n");
+	    "Cache-Control: no-cache\r\nX-Accel-Buffering: no\r\n", -1);
 	rq->streaming = 1;
 	if (FCGX_FFlush(rq->fr->out) < 0 || FCGX_GetError(rq->fr->out)) {
 		rq->client_gone = 1;
