@@ -17,6 +17,17 @@ t_health() {	# PATH
 	expect_reqid
 }
 
+# A service's answer over HTTP/1.1 is sent whole with its length, not
+# chunked, and carries the same security headers as nginx's own.
+t_length_headers() {	# PATH
+	req GET "$1" --http1.1 && expect_status 200 &&
+	expect_header content-length '^[0-9]+$' &&
+	[ "$(hdr content-length)" -eq "$(wc -c <"$T/b")" ] &&
+	[ -z "$(hdr transfer-encoding)" ] &&
+	expect_header strict-transport-security '^max-age=[0-9]+' &&
+	expect_header x-content-type-options '^nosniff$'
+}
+
 t_ready() {	# PATH
 	req GET "$1" &&
 	expect_status 200 &&
@@ -126,6 +137,10 @@ check "GET /readyz 200 {status:ready}" t_ready /readyz
 check "GET /auth/healthz 200 {status:ok}" t_health /auth/healthz
 check "GET /auth/readyz 200 {status:ready}" t_ready /auth/readyz
 check "GET /t/healthz (runtime test responder) 200" t_health /t/healthz
+check "GET /healthz HTTP/1.1: Content-Length, not chunked; HSTS, nosniff" \
+    t_length_headers /healthz
+check "GET /auth/healthz HTTP/1.1: Content-Length, not chunked; HSTS, nosniff" \
+    t_length_headers /auth/healthz
 check "GET /metrics: Prometheus text, request counters grow" \
     t_metrics /metrics /healthz
 check "GET /auth/metrics: Prometheus text, request counters grow" \

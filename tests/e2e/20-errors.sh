@@ -27,6 +27,14 @@ t_err() {	# STATUS CODE METHOD PATH [CURL-ARGS...]
 	req "$@" && expect_error "$s" "$c" && expect_reqid
 }
 
+# nginx's own error pages set headers of their own, and so must include
+# the security headers again (dataland-headers.conf).
+t_nginx_404() {
+	t_err 404 not_found GET /nope &&
+	expect_header strict-transport-security '^max-age=[0-9]+' &&
+	expect_header x-content-type-options '^nosniff$'
+}
+
 t_405() {	# ALLOW-ERE METHOD PATH
 	local allow=$1
 	shift
@@ -169,6 +177,7 @@ body nested "b'{\"a\": [1, {\"b\": null, \"c\": true}], \"d\": -1.5e3}'"
 check "GET /v1/nope -> 404 not_found" t_err 404 not_found GET /v1/nope
 check "GET /auth/nope -> 404 not_found" t_err 404 not_found GET /auth/nope
 check "GET /t/nope -> 404 not_found" t_err 404 not_found GET /t/nope
+check "GET /nope (nginx's own 404) -> JSON with HSTS and nosniff" t_nginx_404
 
 # 405 with Allow
 check "POST /t/only-get-put -> 405, Allow GET, PUT" \
