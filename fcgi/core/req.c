@@ -298,9 +298,13 @@ send_head(struct req *rq, int status, const char *ctype,
 		FCGX_PutStr("\r\n", 2, rq->fr->out);
 	}
 	if (clen >= 0) {
-		n = snprintf(num, sizeof(num), "%ld", clen);
+		n = (int)sizeof(num);
+		do {
+			num[--n] = (char)('0' + clen % 10);
+			clen /= 10;
+		} while (clen > 0);
 		FCGX_PutStr("Content-Length: ", 16, rq->fr->out);
-		FCGX_PutStr(num, n, rq->fr->out);
+		FCGX_PutStr(num + n, (int)sizeof(num) - n, rq->fr->out);
 		FCGX_PutStr("\r\n", 2, rq->fr->out);
 	}
 	if (extra != NULL)
