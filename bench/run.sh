@@ -7,7 +7,7 @@
 #
 # Environment (ports below the ephemeral range, as the tests'): BUILD
 # (default build), BENCH_HTTPS_PORT (18443),
-# BENCH_HTTP_PORT (18080), BENCH_PG_PORT (25490), AGENT_WORKERS (CPUs),
+# BENCH_HTTP_PORT (18080), BENCH_PG_PORT (25490), AGENT_WORKERS (4),
 # AUTH_WORKERS (2).
 set -u
 
@@ -19,8 +19,7 @@ export STACK_DIR=$ROOT/.run/bench
 export HTTPS_PORT=${BENCH_HTTPS_PORT:-18443}
 export HTTP_PORT=${BENCH_HTTP_PORT:-18080}
 export PG_PORT=${BENCH_PG_PORT:-25490}
-# One agent responder per CPU: bench/10-healthz.sh says why.
-export AGENT_WORKERS=${AGENT_WORKERS:-$(nproc)}
+export AGENT_WORKERS=${AGENT_WORKERS:-4}
 export AUTH_WORKERS=${AUTH_WORKERS:-2}
 
 for b in dataland-agent dataland-auth; do
