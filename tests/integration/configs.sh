@@ -30,8 +30,12 @@ cp nginx/dataland.conf "$T/nginx/nginx.conf"
 cp nginx/dataland-*.conf "$T/nginx/"
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
     -keyout "$T/tls/privkey.pem" -out "$T/tls/fullchain.pem" 2>/dev/null
+# nginx -t binds the listeners: unix sockets here, so that neither an
+# ordinary user (no ports below 1024) nor a busy port 80/443 fails it.
 sed -i -e "s|/etc/dataland/tls/|$T/tls/|g" \
     -e "s|/var/log/nginx/|$T/nginx/logs/|g" \
+    -e "s|listen\t\t127.0.0.1:80;|listen unix:$T/http.sock;|" \
+    -e "s|listen\t\t127.0.0.1:443 |listen unix:$T/https.sock |" \
     -e "s|/run/nginx.pid|$T/nginx/nginx.pid|" "$T/nginx/nginx.conf"
 check "config-nginx-production" \
     nginx -t -q -p "$T/nginx" -c "$T/nginx/nginx.conf" \
