@@ -17,6 +17,9 @@ enum route_flag {
 	R_JSON = 1 << 0,	/* body must be a JSON object (415/400) */
 	R_USER = 1 << 1,	/* the service's authenticate() must pass */
 	R_LOCAL = 1 << 2,	/* loopback clients only (nginx enforces too) */
+	R_LONG = 1 << 3,	/* may run for seconds or minutes (a stream,
+				   a model call): the responder first lets go
+				   of its other kept connections (worker.c) */
 };
 
 struct route {

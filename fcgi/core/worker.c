@@ -42,6 +42,45 @@
 
 static volatile sig_atomic_t	stopping;
 
+/* One kept (or being accepted) FastCGI connection. */
+struct conn {
+	FCGX_Request	fr;
+	double		last;		/* when it last carried a request */
+};
+
+static struct conn	 conns[CONNS_MAX];
+static struct conn	*serving;	/* the one whose request runs now */
+
+/*
+ * Closes an idle kept connection at once. Detached, libfcgi skips its
+ * lingering close (shutdown, then up to 2 s waiting for the peer).
+ */
+static void
+drop_conn(struct conn *c)
+{
+	c->fr.detached = 1;
+	FCGX_Free(&c->fr, 1);
+	c->fr.detached = 0;
+}
+
+/*
+ * Before a long request: closes every other kept connection, so that
+ * nginx opens new ones, to responders that are free, instead of queueing
+ * requests behind this one for its whole length. A request nginx may
+ * have written to one of them meanwhile was never read; nginx retries a
+ * failed cached connection elsewhere (fastcgi_next_upstream error), or,
+ * for a POST it cannot know was unread, answers 503 with Retry-After.
+ */
+static void
+shed_kept(void)
+{
+	int	i;
+
+	for (i = 0; i < CONNS_MAX; i++)
+		if (&conns[i] != serving && conns[i].fr.ipcFd >= 0)
+			drop_conn(&conns[i]);
+}
+
 void
 worker_stop(void)
 {
@@ -134,6 +173,8 @@ dispatch(struct req *rq)
 	for (i = 0; i < rq->nargs; i++)		/* argbuf is on our stack */
 		rq->arg[i] = arena_strdup(rq->a, rq->arg[i]);
 	rq->route = &rt[rq->route_idx];
+	if (rq->route->flags & R_LONG)
+		shed_kept();
 	if ((rq->route->flags & R_LOCAL) && !is_local(rq)) {
 		reply_err(rq, E_FORBIDDEN);
 		return;
@@ -180,12 +221,6 @@ serve(const struct service *svc, struct db *db, FCGX_Request *fr,
 	log_set_rid(NULL);
 }
 
-/* One kept (or being accepted) FastCGI connection. */
-struct conn {
-	FCGX_Request	fr;
-	double		last;		/* when it last carried a request */
-};
-
 /*
  * Reads the next request on c (accepting a new connection on lfd when
  * c has none) and serves it. A connection new to c joins the epoll set;
@@ -210,7 +245,9 @@ serve_conn(const struct service *svc, struct db *db, struct conn *c,
 		if (epoll_ctl(ep, EPOLL_CTL_ADD, c->fr.ipcFd, &ev) != 0)
 			c->fr.keepConnection = 0;	/* cannot wait on it */
 	}
+	serving = c;
 	serve(svc, db, &c->fr, a);
+	serving = NULL;
 	FCGX_Finish_r(&c->fr);
 	arena_reset(a);
 	c->last = req_now();
@@ -218,7 +255,7 @@ serve_conn(const struct service *svc, struct db *db, struct conn *c,
 
 /* A free slot, or room made by closing the longest-idle connection. */
 static struct conn *
-free_conn(struct conn *conns)
+free_conn(void)
 {
 	struct conn	*old = &conns[0];
 	int		 i;
@@ -229,7 +266,7 @@ free_conn(struct conn *conns)
 		if (conns[i].last < old->last)
 			old = &conns[i];
 	}
-	FCGX_Free(&old->fr, 1);
+	drop_conn(old);
 	return old;
 }
 
@@ -239,7 +276,7 @@ free_conn(struct conn *conns)
  * connection may close one whose event is in the same batch.
  */
 static int
-loop(const struct service *svc, struct db *db, struct conn *conns, int fd,
+loop(const struct service *svc, struct db *db, int fd,
     struct arena *a, const sigset_t *waitmask)
 {
 	struct epoll_event	ev[CONNS_MAX + 1];
@@ -273,7 +310,7 @@ loop(const struct service *svc, struct db *db, struct conn *conns, int fd,
 				    fd);
 		}
 		if (listen_ready)
-			serve_conn(svc, db, free_conn(conns), a, ep, fd);
+			serve_conn(svc, db, free_conn(), a, ep, fd);
 	}
 	rc = 0;
 out:
@@ -286,7 +323,6 @@ int
 worker_run(const struct service *svc, const struct conf *c, int fd,
     int slot)
 {
-	static struct conn	conns[CONNS_MAX];
 	struct arena		a;
 	struct db		db;
 	struct sigaction	sa;
@@ -340,7 +376,7 @@ worker_run(const struct service *svc, const struct conf *c, int fd,
 		return 1;
 	db_init(&db, service_dsn(svc, c), c->db_prepare);
 	arena_init(&a);
-	rc = loop(svc, &db, conns, fd, &a, &waitmask);
+	rc = loop(svc, &db, fd, &a, &waitmask);
 	for (i = 0; i < CONNS_MAX; i++)
 		FCGX_Free(&conns[i].fr, 1);
 	if (svc->worker_release != NULL)
