@@ -14,15 +14,21 @@
 #include "service.h"
 #include "signup.h"
 
-/* method, pattern, handler, flags, metrics name */
+/*
+ * method, pattern, handler, flags, metrics name. The routes that hash a
+ * password are R_LONG: Argon2id takes about 0.2 s, plus any wait for a
+ * hashing slot.
+ */
 static const struct route auth_routes[] = {
-	{ "POST",  "/auth/signup",		signup_post,	R_JSON, NULL },
-	{ "POST",  "/auth/login",		login_post,	R_JSON, NULL },
+	{ "POST",  "/auth/signup",		signup_post,
+	    R_JSON | R_LONG, NULL },
+	{ "POST",  "/auth/login",		login_post,
+	    R_JSON | R_LONG, NULL },
 	{ "GET",   "/auth/me",			me_get,		R_USER, NULL },
 	{ "PATCH", "/auth/me",			me_patch,
 	    R_USER | R_JSON, NULL },
 	{ "POST",  "/auth/password",		me_password_post,
-	    R_USER | R_JSON, NULL },
+	    R_USER | R_JSON | R_LONG, NULL },
 	{ "GET",   "/auth/jwks.json",		jwks_get,	0, NULL },
 	{ "GET",   "/.well-known/jwks.json",	jwks_get,	0, NULL },
 	{ "GET",   "/auth/healthz",		health_get,	0, NULL },
