@@ -14,8 +14,9 @@
 #
 # Environment: BUILD (build; binaries in $BUILD/bin), HTTPS_PORT (8443),
 # HTTP_PORT (8080), PG_PORT (55432), NGINX_EXTRA_CONF (a file included
-# in the HTTPS server), AGENT_WORKERS (4), AUTH_WORKERS (2),
-# MODEL_PROVIDER, APP_ENV (development). nginx-conf also reads
+# in the HTTPS server), NGINX_EXTRA_HTTP_CONF (one included at http
+# level), AGENT_WORKERS (4), AUTH_WORKERS (2), MODEL_PROVIDER,
+# APP_ENV (development). nginx-conf also reads
 # NGINX_PREFIX, AGENT_SOCK, AUTH_SOCK, TLS_CERT and TLS_KEY.
 set -eu
 
@@ -91,19 +92,28 @@ stop_pid() {		# name pidfile match
 
 # --- nginx ----------------------------------------------------------------
 
+# extra_conf NAME VALUE OUTDIR: the absolute path of an extra nginx file
+# to include, or of an empty one when VALUE is empty.
+extra_conf() {
+	f=$2
+	if [ -z "$f" ]; then
+		f=$3/extra-empty.conf
+		: >"$f"
+	fi
+	case $f in /*) ;; *) f=$(pwd)/$f ;; esac
+	[ -r "$f" ] || die "$1 '$f' is not readable"
+	echo "$f"
+}
+
 # Renders nginx/local.conf.in into OUTDIR/nginx.conf with the shared
 # dataland-*.conf files beside it, and creates the prefix's directories.
 nginx_conf() {		# outdir
 	out=$(absdir "$1")
 	prefix=${NGINX_PREFIX:-$out}
 	mkdir -p "$prefix/logs" "$prefix/tmp"
-	extra=${NGINX_EXTRA_CONF:-}
-	if [ -z "$extra" ]; then
-		extra=$out/extra-empty.conf
-		: >"$extra"
-	fi
-	case $extra in /*) ;; *) extra=$(pwd)/$extra ;; esac
-	[ -r "$extra" ] || die "NGINX_EXTRA_CONF '$extra' is not readable"
+	extra=$(extra_conf NGINX_EXTRA_CONF "${NGINX_EXTRA_CONF:-}" "$out")
+	extra_http=$(extra_conf NGINX_EXTRA_HTTP_CONF \
+	    "${NGINX_EXTRA_HTTP_CONF:-}" "$out")
 	user_line=""
 	is_root && user_line="user www-data www-data;"
 	cp "$ROOT"/nginx/dataland-*.conf "$out/"
@@ -116,6 +126,7 @@ nginx_conf() {		# outdir
 	    -e "s|@TLS_KEY@|${TLS_KEY:?}|g" \
 	    -e "s|@USER_LINE@|$user_line|g" \
 	    -e "s|@EXTRA_CONF@|$extra|g" \
+	    -e "s|@EXTRA_HTTP_CONF@|$extra_http|g" \
 	    "$ROOT/nginx/local.conf.in" >"$out/nginx.conf.tmp"
 	mv "$out/nginx.conf.tmp" "$out/nginx.conf"
 	"$NGINX" -q -t -p "$prefix/" -c "$out/nginx.conf" ||

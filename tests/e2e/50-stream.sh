@@ -99,6 +99,42 @@ t_stream_client_gone() {
 	req GET /t/healthz && expect_status 200
 }
 
+# wrk's Max latency in milliseconds, from its output file.
+wrk_max_ms() {
+	awk '$1 == "Latency" {
+		v = $4
+		if (v ~ /us$/) v = v / 1000
+		else if (v ~ /ms$/) v = v + 0
+		else if (v ~ /s$/) v = v * 1000
+		print int(v)
+	}' "$1"
+}
+
+# A long request (R_LONG) must not hold back the requests nginx sends
+# down the responder's other kept connections: quick requests run over
+# kept connections while a 5 s stream starts among them (on a
+# connection nginx takes from its cache, so its responder holds others
+# too), and none of them waits for the stream.
+t_long_request_sheds() {
+	local wp n max
+	wrk -t2 -c32 -d8s --timeout 20s "$BASE/t-kept/healthz" >"$T/wrk" 2>&1 &
+	wp=$!
+	sleep 1
+	curl -sS -N --max-time 30 "${CURL_TLS[@]}" \
+	    "$BASE/t-kept/stream?n=25&ms=200" >"$T/long" 2>"$T/long.err" ||
+	    { cat "$T/long.err"; kill "$wp"; return 1; }
+	wait "$wp"
+	cat "$T/wrk"
+	n=$(grep -c '^event: tick' "$T/long")
+	[ "$n" -eq 25 ] && grep -q '^event: done' "$T/long" ||
+	    { fail "the stream lost events ($n ticks)"; return 1; }
+	! grep -Eq 'Non-2xx|Socket errors' "$T/wrk" ||
+	    { fail "quick requests failed meanwhile"; return 1; }
+	max=$(wrk_max_ms "$T/wrk")
+	[ -n "$max" ] && [ "$max" -lt 2000 ] ||
+	    { fail "a quick request waited ${max} ms behind the stream"; return 1; }
+}
+
 check "SSE over HTTP/1.1 arrives event by event" t_stream --http1.1
 check "SSE over HTTP/2 arrives event by event" t_stream --http2
 check "SSE through a buffering location arrives event by event" \
@@ -107,5 +143,7 @@ check "SSE with zero ticks: only done" t_stream_empty
 check "SSE with a bad query -> 400 invalid_request" t_stream_bad_query
 check "client gone mid-stream: responder notices, survives" \
     t_stream_client_gone
+check "a long stream does not hold back requests on kept connections" \
+    t_long_request_sheds
 
 e2e_done

@@ -235,7 +235,8 @@ e2e_track() {
 # The nginx locations that serve the test responder: /t/ unbuffered as
 # the product's streaming locations are; /t-buffered/ (the same routes)
 # with nginx's default response buffering, where only the responder's
-# X-Accel-Buffering header can keep a stream flowing; /t-big/ with a
+# X-Accel-Buffering header can keep a stream flowing; /t-kept/ over kept
+# connections (e2e_nginx_http_conf); /t-big/ with a
 # body cap above the runtime's, so that its own 413 is reached.
 e2e_nginx_conf() {
 	cat <<-EOF
@@ -250,11 +251,28 @@ e2e_nginx_conf() {
 	    include dataland-fastcgi.conf;
 	    fastcgi_pass unix:$E2E_DIR/sock/testapp.sock;
 	}
+	location /t-kept/ {
+	    rewrite ^/t-kept/(.*)\$ /t/\$1 break;
+	    include dataland-fastcgi.conf;
+	    fastcgi_pass testapp_kept;
+	    fastcgi_buffering off;
+	}
 	location /t-big/ {
 	    client_max_body_size 4m;
 	    rewrite ^/t-big/(.*)\$ /t/\$1 break;
 	    include dataland-fastcgi.conf;
 	    fastcgi_pass unix:$E2E_DIR/sock/testapp.sock;
+	}
+	EOF
+}
+
+# At http level: the test responder behind kept connections, as the
+# product's upstreams are (/t-kept/).
+e2e_nginx_http_conf() {
+	cat <<-EOF
+	upstream testapp_kept {
+	    server unix:$E2E_DIR/sock/testapp.sock;
+	    keepalive 32;
 	}
 	EOF
 }
@@ -353,12 +371,14 @@ e2e_start() {
 	mkdir -p "$E2E_DIR/log" "$T"
 	chmod 0755 "$E2E_DIR"
 	e2e_nginx_conf >"$E2E_DIR/nginx-extra.conf"
+	e2e_nginx_http_conf >"$E2E_DIR/nginx-extra-http.conf"
 
 	trap e2e_cleanup EXIT
 	trap 'exit 130' INT TERM
 	E2E_STACK=1
 	if ! BUILD=$BUILD HTTPS_PORT=$E2E_HTTPS_PORT HTTP_PORT=$E2E_HTTP_PORT \
 	    PG_PORT=$E2E_PG_PORT NGINX_EXTRA_CONF=$E2E_DIR/nginx-extra.conf \
+	    NGINX_EXTRA_HTTP_CONF=$E2E_DIR/nginx-extra-http.conf \
 	    AGENT_WORKERS=$E2E_AGENT_WORKERS AUTH_WORKERS=$E2E_AUTH_WORKERS \
 	    APP_ENV=development \
 	    scripts/stack.sh start "$E2E_DIR" >"$T/stack-start.log" 2>&1; then

@@ -34,8 +34,8 @@ static void	stream_get(struct req *);
  */
 static const struct route routes[] = {
 	{ "GET",  "/t/healthz",		health_get,	0,	NULL },
-	{ "GET",  "/t/slow",		slow_get,	0,	NULL },
-	{ "GET",  "/t/stream",		stream_get,	0,	NULL },
+	{ "GET",  "/t/slow",		slow_get,	R_LONG,	NULL },
+	{ "GET",  "/t/stream",		stream_get,	R_LONG,	NULL },
 	{ "POST", "/t/echo",		echo_post,	R_JSON,	NULL },
 	{ "GET",  "/t/only-get-put",	only_get_put,	0,	NULL },
 	{ "GET",  "/t/params",		params_get,	0,	NULL },
