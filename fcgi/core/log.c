@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "num.h"
 #include "req.h"
 
 #define LOG_LINE_MAX	2048
@@ -81,15 +82,8 @@ put_str(char *buf, size_t sz, size_t *off, const char *s)
 static void
 put_ulong(char *buf, size_t sz, size_t *off, unsigned long v, int width)
 {
-	char	d[24];
-	int	n = 0;
-
-	do {
-		d[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v > 0 || n < width);
-	while (n > 0 && *off + 1 < sz)
-		buf[(*off)++] = d[--n];
+	if (*off < sz)
+		*off += num_dec(buf + *off, sz - *off - 1, v, width);
 }
 
 /* Every line's start; no printf, which cost more than the rest. */

@@ -18,6 +18,7 @@
 #include "conf.h"
 #include "err.h"
 #include "log.h"
+#include "num.h"
 #include "req.h"
 
 
@@ -276,18 +277,15 @@ static void
 send_head(struct req *rq, int status, const char *ctype,
     const char *extra, long clen)
 {
-	char	code[4], num[24];
-	int	n;
+	char	num[NUM_DEC_MAX];
 
 	assert(rq->status == 0 && status >= 100 && status <= 999);
 	rq->status = status;
-	code[0] = (char)('0' + status / 100);
-	code[1] = (char)('0' + status / 10 % 10);
-	code[2] = (char)('0' + status % 10);
-	code[3] = ' ';
 	/* Pieces, not a printf: this runs for every request. */
 	FCGX_PutStr("Status: ", 8, rq->fr->out);
-	FCGX_PutStr(code, 4, rq->fr->out);
+	FCGX_PutStr(num, (int)num_dec(num, sizeof(num), (unsigned long)status,
+	    3), rq->fr->out);
+	FCGX_PutStr(" ", 1, rq->fr->out);
 	FCGX_PutS(reason(status), rq->fr->out);
 	FCGX_PutStr("\r\nX-Request-Id: ", 16, rq->fr->out);
 	FCGX_PutS(rq->reqid, rq->fr->out);
@@ -298,13 +296,9 @@ send_head(struct req *rq, int status, const char *ctype,
 		FCGX_PutStr("\r\n", 2, rq->fr->out);
 	}
 	if (clen >= 0) {
-		n = (int)sizeof(num);
-		do {
-			num[--n] = (char)('0' + clen % 10);
-			clen /= 10;
-		} while (clen > 0);
 		FCGX_PutStr("Content-Length: ", 16, rq->fr->out);
-		FCGX_PutStr(num + n, (int)sizeof(num) - n, rq->fr->out);
+		FCGX_PutStr(num, (int)num_dec(num, sizeof(num),
+		    (unsigned long)clen, 1), rq->fr->out);
 		FCGX_PutStr("\r\n", 2, rq->fr->out);
 	}
 	if (extra != NULL)
