@@ -10,7 +10,7 @@ TOP=$(pwd)
 BUILD=${BUILD:-build/san}
 # Test ports stay below Linux's ephemeral range (32768-60999): a load
 # test's client sockets in TIME_WAIT there could hold a port we listen on.
-TEST_PG_PORT=${TEST_PG_PORT:-25480}
+TEST_PG_PORT=${TEST_PG_PORT:-$((25480 + ${TEST_PORT_OFFSET:-0}))}
 FUZZ_SECONDS=${FUZZ_SECONDS:-10}
 LOGS=$TOP/.run/test-logs
 PGDIR=$TOP/.run/test-pg

@@ -25,18 +25,20 @@ case $BUILD in
 *) E2E_BIN=$E2E_ROOT/$BUILD ;;
 esac
 
-# Slot 0..6 from the script's number (10 -> 0, 20 -> 1, ...): scripts
-# may run side by side without sharing a port or a directory.
+# Each script's ports come from its number NN (00..99), so scripts may
+# run side by side without sharing a port or a directory, and there is
+# room for a hundred of them. TEST_PORT_OFFSET shifts every test port
+# (tests/run.sh too), for a second checkout testing on the same machine.
+# Ports stay below Linux's ephemeral range (tests/run.sh says why).
 e2e_slot=${E2E_NAME%%-*}
 case $e2e_slot in
-'' | *[!0-9]*) e2e_slot=0 ;;
-*) e2e_slot=$((10#$e2e_slot / 10 - 1)) ;;
+[0-9][0-9]) e2e_slot=$((10#$e2e_slot)) ;;
+*) e2e_slot=99 ;;
 esac
-[ "$e2e_slot" -ge 0 ] && [ "$e2e_slot" -le 6 ] || e2e_slot=6
-# Ports below the ephemeral range (tests/run.sh says why).
-E2E_HTTPS_PORT=${E2E_HTTPS_PORT:-$((28443 + e2e_slot))}
-E2E_HTTP_PORT=${E2E_HTTP_PORT:-$((28080 + e2e_slot))}
-E2E_PG_PORT=${E2E_PG_PORT:-$((25493 + e2e_slot))}
+e2e_off=${TEST_PORT_OFFSET:-0}
+E2E_HTTPS_PORT=${E2E_HTTPS_PORT:-$((28400 + e2e_off + e2e_slot))}
+E2E_HTTP_PORT=${E2E_HTTP_PORT:-$((28200 + e2e_off + e2e_slot))}
+E2E_PG_PORT=${E2E_PG_PORT:-$((25500 + e2e_off + e2e_slot))}
 E2E_DIR=${E2E_DIR:-$E2E_ROOT/.run/e2e-$E2E_NAME}
 E2E_AGENT_WORKERS=${E2E_AGENT_WORKERS:-3}
 E2E_AUTH_WORKERS=${E2E_AUTH_WORKERS:-2}
