@@ -16,7 +16,8 @@
 # HTTP_PORT (8080), PG_PORT (55432), NGINX_EXTRA_CONF (a file included
 # in the HTTPS server), NGINX_EXTRA_HTTP_CONF (one included at http
 # level), AGENT_WORKERS (4), AUTH_WORKERS (2), MODEL_PROVIDER,
-# APP_ENV (development). nginx-conf also reads
+# APP_ENV (development). restart-* also reads STACK_DATABASE_URL and
+# STACK_AUTH_DATABASE_URL: another database for the restarted service. nginx-conf also reads
 # NGINX_PREFIX, AGENT_SOCK, AUTH_SOCK, TLS_CERT and TLS_KEY.
 set -eu
 
@@ -317,8 +318,12 @@ cmd_stop() {
 
 cmd_restart() {		# agent|auth
 	[ -s "$D/env" ] || die "no stack in $D (scripts/stack.sh start $D)"
+	over_db=${STACK_DATABASE_URL:-}
+	over_auth=${STACK_AUTH_DATABASE_URL:-}
 	# shellcheck source=/dev/null
 	. "$D/env"
+	DATABASE_URL=${over_db:-$DATABASE_URL}
+	AUTH_DATABASE_URL=${over_auth:-$AUTH_DATABASE_URL}
 	stop_pid "$1" "$D/$1.pid" "dataland-$1"
 	socket_dir
 	start_service "$1"

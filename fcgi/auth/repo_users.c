@@ -16,14 +16,13 @@
 
 /* The columns every row-returning statement selects, in this order. */
 #define USER_COLS \
-	"id::text, sub::text, email, hash, salt, full_name," \
+	"id::text, sub, email, hash, salt, full_name," \
 	" COALESCE(location, ''), profile_photo_url, stripe_customer_id," \
 	" to_char(created_at::timestamptz AT TIME ZONE 'UTC'," \
 	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 enum {
-	Q_LOCK, Q_CREATE, Q_COLUMNS, Q_EMAIL_INDEX, Q_SUB_INDEX, Q_BACKFILL,
-	Q_EXISTS, Q_INSERT, Q_LOCK_EMAIL, Q_LOCK_SUB, Q_GET_SUB, Q_SET_HASH,
+	Q_LOCK, Q_CREATE, Q_COLUMNS, Q_BACKFILL, Q_EXISTS, Q_INSERT, Q_LOCK_EMAIL, Q_LOCK_SUB, Q_GET_SUB, Q_SET_HASH,
 	Q_SET_SUB, Q_UPDATE, Q__MAX
 };
 
@@ -36,74 +35,67 @@ static const struct stmt q[Q__MAX] = {
 	[Q_LOCK] = { "users_init_lock", 0,
 	    "SELECT pg_advisory_xact_lock(hashtext('dataland.auth_init_db'))",
 	    S_DIRECT },
-	/* repo_users_init() */
+	/* repo_users_init(): exactly auth_server.py's table, so that a
+	 * database either stack made is the same; UNIQUE (email) serves
+	 * every lookup by (normalised) email, UNIQUE (sub) those by sub */
 	[Q_CREATE] = { "users_create_table", 0,
 	    "CREATE TABLE IF NOT EXISTS auth_server_users ("
-	    " id serial PRIMARY KEY,"
-	    " email text NOT NULL,"
-	    " hash text NOT NULL,"
-	    " salt text NOT NULL,"
-	    " full_name text,"
-	    " location text DEFAULT '',"
-	    " profile_photo_url text,"
-	    " stripe_customer_id text,"
-	    " sub uuid,"
-	    " created_at timestamptz DEFAULT now())", S_DIRECT },
+	    " id BIGSERIAL PRIMARY KEY,"
+	    " sub TEXT UNIQUE,"
+	    " email TEXT UNIQUE NOT NULL,"
+	    " hash TEXT NOT NULL,"
+	    " salt TEXT NOT NULL,"
+	    " full_name TEXT,"
+	    " location TEXT NOT NULL DEFAULT '',"
+	    " profile_photo_url TEXT,"
+	    " stripe_customer_id TEXT,"
+	    " created_at TIMESTAMPTZ NOT NULL DEFAULT now())", S_DIRECT },
 	/* repo_users_init(): which columns exist */
 	[Q_COLUMNS] = { "users_columns", 0,
 	    "SELECT column_name::text FROM information_schema.columns"
 	    " WHERE table_schema = current_schema()"
 	    " AND table_name = 'auth_server_users'", S_DIRECT },
-	/* repo_users_init(): serves every lookup by email, and makes
-	 * signup's duplicate check hold under concurrent inserts */
-	[Q_EMAIL_INDEX] = { "users_email_index", 0,
-	    "CREATE UNIQUE INDEX IF NOT EXISTS auth_server_users_email_lower"
-	    " ON auth_server_users (lower(email))", S_DIRECT },
-	/* repo_users_init(): serves every lookup by sub (GET /auth/me) */
-	[Q_SUB_INDEX] = { "users_sub_index", 0,
-	    "CREATE UNIQUE INDEX IF NOT EXISTS auth_server_users_sub"
-	    " ON auth_server_users (sub)", S_DIRECT },
 	/* repo_users_init() */
 	[Q_BACKFILL] = { "users_backfill_sub", 0,
-	    "UPDATE auth_server_users SET sub = gen_random_uuid()"
+	    "UPDATE auth_server_users SET sub = gen_random_uuid()::text"
 	    " WHERE sub IS NULL", S_DIRECT },
 	/* repo_users_exists() */
 	[Q_EXISTS] = { "users_exists", 1,
-	    "SELECT 1 FROM auth_server_users WHERE lower(email) = lower($1)",
+	    "SELECT 1 FROM auth_server_users WHERE email = $1",
 	    S_READ },
 	/* repo_users_create() */
 	[Q_INSERT] = { "users_insert", 5,
 	    "INSERT INTO auth_server_users (email, hash, salt, full_name,"
 	    " location, profile_photo_url, sub, created_at)"
 	    " VALUES ($1, $2, 'argon2', $3, COALESCE($4, ''), $5,"
-	    " gen_random_uuid(), now()) RETURNING " USER_COLS, 0 },
+	    " gen_random_uuid()::text, now()) RETURNING " USER_COLS, 0 },
 	/* repo_users_lock_email() */
 	[Q_LOCK_EMAIL] = { "users_lock_email", 1,
 	    "SELECT " USER_COLS " FROM auth_server_users"
-	    " WHERE lower(email) = lower($1) FOR UPDATE", 0 },
+	    " WHERE email = $1 FOR UPDATE", 0 },
 	/* repo_users_lock_sub() */
 	[Q_LOCK_SUB] = { "users_lock_sub", 1,
 	    "SELECT " USER_COLS " FROM auth_server_users"
-	    " WHERE sub = $1::uuid FOR UPDATE", 0 },
+	    " WHERE sub = $1 FOR UPDATE", 0 },
 	/* repo_users_get_sub() */
 	[Q_GET_SUB] = { "users_get_sub", 1,
 	    "SELECT " USER_COLS " FROM auth_server_users"
-	    " WHERE sub = $1::uuid", S_READ },
+	    " WHERE sub = $1", S_READ },
 	/* repo_users_set_hash() */
 	[Q_SET_HASH] = { "users_set_hash", 2,
 	    "UPDATE auth_server_users SET hash = $2, salt = 'argon2'"
-	    " WHERE id = $1::int", 0 },
+	    " WHERE id = $1::bigint", 0 },
 	/* repo_users_set_sub() */
 	[Q_SET_SUB] = { "users_set_sub", 1,
 	    "UPDATE auth_server_users SET sub = COALESCE(sub,"
-	    " gen_random_uuid()) WHERE id = $1::int RETURNING sub::text", 0 },
+	    " gen_random_uuid()::text) WHERE id = $1::bigint RETURNING sub", 0 },
 	/* repo_users_update() */
 	[Q_UPDATE] = { "users_update", 4,
 	    "UPDATE auth_server_users SET"
 	    " full_name = COALESCE($2, full_name),"
 	    " location = COALESCE($3, location),"
 	    " profile_photo_url = COALESCE($4, profile_photo_url)"
-	    " WHERE sub = $1::uuid RETURNING " USER_COLS, 0 },
+	    " WHERE sub = $1 RETURNING " USER_COLS, 0 },
 };
 
 /*
@@ -119,8 +111,8 @@ static const struct {
 	    " auth_server_users ADD COLUMN IF NOT EXISTS full_name text",
 	    S_DIRECT } },
 	{ "location", { "users_add_location", 0, "ALTER TABLE"
-	    " auth_server_users ADD COLUMN IF NOT EXISTS location text"
-	    " DEFAULT ''", S_DIRECT } },
+	    " auth_server_users ADD COLUMN IF NOT EXISTS location TEXT"
+	    " NOT NULL DEFAULT ''", S_DIRECT } },
 	{ "profile_photo_url", { "users_add_photo", 0, "ALTER TABLE"
 	    " auth_server_users ADD COLUMN IF NOT EXISTS profile_photo_url"
 	    " text", S_DIRECT } },
@@ -128,11 +120,11 @@ static const struct {
 	    " auth_server_users ADD COLUMN IF NOT EXISTS stripe_customer_id"
 	    " text", S_DIRECT } },
 	{ "sub", { "users_add_sub", 0, "ALTER TABLE"
-	    " auth_server_users ADD COLUMN IF NOT EXISTS sub uuid",
+	    " auth_server_users ADD COLUMN IF NOT EXISTS sub TEXT UNIQUE",
 	    S_DIRECT } },
 	{ "created_at", { "users_add_created_at", 0, "ALTER TABLE"
 	    " auth_server_users ADD COLUMN IF NOT EXISTS created_at"
-	    " timestamptz DEFAULT now()", S_DIRECT } },
+	    " TIMESTAMPTZ NOT NULL DEFAULT now()", S_DIRECT } },
 };
 
 /* The columns an existing table must have already. */
@@ -227,7 +219,8 @@ repo_users_complete(struct db *db, const PGresult *res)
 
 /*
  * The startup DDL, in the caller's transaction: lock, table, missing
- * columns, indexes, sub backfill. Running it twice changes nothing.
+ * columns, sub backfill. Running it twice changes nothing, and a table
+ * auth_server.py made is left as it is but for the backfill.
  */
 enum err
 repo_users_init(struct db *db)
@@ -241,8 +234,6 @@ repo_users_init(struct db *db)
 	    (e = db_query(db, &q[Q_COLUMNS], NULL, &res)) != E_OK)
 		goto out;
 	if ((e = repo_users_complete(db, res)) != E_OK ||
-	    (e = db_exec(db, &q[Q_EMAIL_INDEX], NULL)) != E_OK ||
-	    (e = db_exec(db, &q[Q_SUB_INDEX], NULL)) != E_OK ||
 	    (e = db_exec_count(db, &q[Q_BACKFILL], NULL, &n)) != E_OK)
 		goto out;
 	if (n > 0)

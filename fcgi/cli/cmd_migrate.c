@@ -13,12 +13,15 @@
 #include "repo_migrations.h"
 
 static const char *const cmd_migrate_usage[] = {
-	"usage: dataland migrate up",
+	"usage: dataland migrate up [REV]",
 	"       dataland migrate current",
 	"       dataland migrate stamp REV",
 	"",
-	"  up        apply every pending migration, one transaction each,",
-	"            under an advisory lock; safe to run concurrently",
+	"  up        apply every pending migration (or those up to REV),",
+	"            one transaction each, under an advisory lock; safe to",
+	"            run concurrently. A database the Python stack left at",
+	"            " MIGRATIONS_ADOPT_REV " is taken over as it stands;",
+	"            an empty one gets that schema first, in one step",
 	"  current   print the applied revision, or 'none'",
 	"  stamp     record REV (or 'head') as applied without running it",
 	"",
@@ -35,12 +38,12 @@ cmd_migrate_applied(const char *rev)
 }
 
 static int
-cmd_migrate_up(struct db *db)
+cmd_migrate_up(struct db *db, const char *target)
 {
 	char	why[1024], rev[MIGRATIONS_REV_MAX + 1];
 	int	n;
 
-	if (repo_migrations_up(db, cmd_migrate_applied, &n, why,
+	if (repo_migrations_up(db, target, cmd_migrate_applied, &n, why,
 	    sizeof(why)) != E_OK) {
 		fprintf(stderr, "migrate: %s\n", why);
 		return 1;
@@ -105,13 +108,13 @@ cmd_migrate(int argc, char **argv)
 		cli_usage(stdout, cmd_migrate_usage);
 		return 0;
 	}
-	if (!((strcmp(act, "up") == 0 && argc == 2) ||
+	if (!((strcmp(act, "up") == 0 && (argc == 2 || argc == 3)) ||
 	    (strcmp(act, "current") == 0 && argc == 2) ||
 	    (strcmp(act, "stamp") == 0 && argc == 3))) {
 		cli_usage(stderr, cmd_migrate_usage);
 		return 2;
 	}
-	if (strcmp(act, "stamp") == 0 && strcmp(argv[2], "head") != 0 &&
+	if (argc == 3 && strcmp(argv[2], "head") != 0 &&
 	    repo_migrations_find(argv[2]) < 0) {
 		fprintf(stderr, "migrate: unknown revision '%s'\n", argv[2]);
 		return 1;
@@ -119,7 +122,8 @@ cmd_migrate(int argc, char **argv)
 	if ((db = cli_db()) == NULL)
 		return 1;
 	if (strcmp(act, "up") == 0)
-		return cmd_migrate_up(db);
+		return cmd_migrate_up(db, argc == 3 &&
+		    strcmp(argv[2], "head") != 0 ? argv[2] : NULL);
 	if (strcmp(act, "current") == 0)
 		return cmd_migrate_current(db);
 	return cmd_migrate_stamp(db, argv[2]);

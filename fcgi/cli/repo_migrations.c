@@ -3,21 +3,35 @@
  * lock that serialises concurrent runners. No HTTP and no schema here:
  * the schema is sql/migrations/, compiled in as migrations[].
  *
- * Each pending migration runs in a transaction of its own:
+ * Each step runs in a transaction of its own:
  *
  *   BEGIN; pg_advisory_xact_lock(key); CREATE TABLE IF NOT EXISTS
- *   alembic_version; read the revision; run the next migration's SQL;
- *   record its revision; COMMIT
+ *   alembic_version; read the revision; decide; run the SQL; record
+ *   the revision; COMMIT
  *
- * and the loop repeats until the recorded revision is the last one.
+ * and the loop repeats until the recorded revision is the target.
  * Reading the revision after taking the lock makes concurrent runners
  * safe: the second waits, then sees what the first committed and
- * carries on from there (or finds nothing to do). One transaction per
- * migration, rather than one for all, keeps every committed step
- * recorded, so a failure in migration N leaves the database at N - 1,
- * consistent and resumable. A migration therefore cannot use
- * statements that refuse to run in a transaction block (CREATE INDEX
- * CONCURRENTLY, VACUUM).
+ * carries on from there (or finds nothing to do).
+ *
+ * What a step does depends on where the database starts:
+ *
+ *   no revision, no agent table  -> 0001..0010 in one step (the
+ *                                   Python stack's schema, at once)
+ *   no revision, agent tables    -> refuse: a pre-Alembic database,
+ *                                   to be stamped as the Python stack
+ *                                   documents
+ *   0001..0009                   -> refuse: an older Python database,
+ *                                   to be upgraded by the Python stack
+ *   0010 or later, known         -> the next revision alone
+ *   unknown (newer)              -> refuse; nothing ever goes back
+ *
+ * A refusal rolls back, so the database is left exactly as it was. One
+ * transaction per revision after 0010, rather than one for all, keeps
+ * every committed step recorded: a failure in revision N leaves the
+ * database at N - 1, consistent and resumable. A migration therefore
+ * cannot use statements that refuse to run in a transaction block
+ * (CREATE INDEX CONCURRENTLY, VACUUM).
  */
 #include <stdio.h>
 #include <string.h>
@@ -31,7 +45,8 @@
  * constant shared by every Dataland migration runner ("data" in ASCII).
  */
 enum {
-	Q_LOCK, Q_CREATE, Q_EXISTS, Q_CURRENT, Q_CLEAR, Q_SET, Q__MAX
+	Q_LOCK, Q_CREATE, Q_EXISTS, Q_CURRENT, Q_CLEAR, Q_SET, Q_AGENT,
+	Q__MAX
 };
 static const struct stmt q[Q__MAX] = {
 	/* every transaction of up() and stamp() */
@@ -54,6 +69,12 @@ static const struct stmt q[Q__MAX] = {
 	/* set_rev() */
 	[Q_SET] = { "mig_set", 1,
 	    "INSERT INTO alembic_version (version_num) VALUES ($1)", 0 },
+	/* start_empty(): the agent tables create_all would have made */
+	[Q_AGENT] = { "mig_agent_tables", 0,
+	    "SELECT string_agg(t, ', ' ORDER BY t) FROM unnest(ARRAY["
+	    " 'users', 'conversations', 'tickets', 'runs', 'messages',"
+	    " 'message_images', 'message_sources', 'message_suggestions'])"
+	    " AS t WHERE to_regclass(t) IS NOT NULL", S_DIRECT },
 };
 
 /* The server's message for the last failure, first line only. */
@@ -129,8 +150,9 @@ read_index(struct db *db, int *idx, char *why, size_t whysz)
 	}
 	if ((i = repo_migrations_find(rev)) < 0) {
 		snprintf(why, whysz, "unknown revision '%s' in "
-		    "'alembic_version' (this dataland knows '%s' to '%s')",
-		    rev, migrations[0].rev,
+		    "'alembic_version': this dataland knows '%s' to '%s'; "
+		    "a database a newer dataland migrated needs that one "
+		    "(migrations never go back)", rev, migrations[0].rev,
 		    migrations[migrations_count - 1].rev);
 		return E_INVALID;
 	}
@@ -194,64 +216,123 @@ repo_migrations_current(struct db *db, char *rev, size_t revsz, char *why,
 	return read_rev(db, rev, revsz, why, whysz);
 }
 
+/* Runs migrations[from..to] in the open transaction and records to. */
+static enum err
+apply(struct db *db, int from, int to, char *why, size_t whysz)
+{
+	enum err	e;
+	int		i;
+
+	for (i = from; i <= to; i++)
+		if ((e = db_script(db, migrations[i].sql)) != E_OK) {
+			repo_migrations_why(db, why, whysz,
+			    "migration failed");
+			snprintf(why + strlen(why), whysz - strlen(why),
+			    " (in '%s')", migrations[i].rev);
+			return e;
+		}
+	return set_rev(db, migrations[to].rev, why, whysz);
+}
+
 /*
- * One step: applies the migration after the recorded one, if any.
- * *rev gets the revision applied, or NULL when there was nothing to do.
+ * No revision recorded: an empty database gets the Python stack's
+ * schema at once; one with agent tables was built by create_all before
+ * Alembic, and its shape is unknown. E_OK to go on, E_INVALID to refuse.
  */
 static enum err
-step(struct db *db, const char **rev, char *why, size_t whysz)
+start_empty(struct db *db, char *why, size_t whysz)
 {
-	const struct migration	*m;
-	enum err		 e;
-	int			 idx;
+	PGresult	*res = NULL;
+	enum err	 e;
 
+	if ((e = db_query(db, &q[Q_AGENT], NULL, &res)) != E_OK) {
+		repo_migrations_why(db, why, whysz, "cannot list tables");
+		return e;
+	}
+	if (!PQgetisnull(res, 0, 0)) {
+		snprintf(why, whysz, "the database has agent tables (%s) but "
+		    "no revision in 'alembic_version': a database built "
+		    "before Alembic. Stamp it as the Python stack documents "
+		    "('alembic stamp 0001_baseline', then 'alembic upgrade "
+		    "head'), or, when its schema is already that of %s, "
+		    "'dataland migrate stamp %s'; then run 'dataland migrate "
+		    "up' again", PQgetvalue(res, 0, 0), MIGRATIONS_ADOPT_REV,
+		    MIGRATIONS_ADOPT_REV);
+		e = E_INVALID;
+	}
+	PQclear(res);
+	return e;
+}
+
+/*
+ * One step towards migrations[target]. *from and *to get the range
+ * applied, or *to = -1 when there was nothing to do.
+ */
+static enum err
+step(struct db *db, int target, int *from, int *to, char *why,
+    size_t whysz)
+{
+	int		 adopt = repo_migrations_find(MIGRATIONS_ADOPT_REV);
+	enum err	 e;
+	int		 idx;
+
+	*to = -1;
 	if ((e = begin_locked(db, why, whysz)) != E_OK)
 		return e;
 	if ((e = read_index(db, &idx, why, whysz)) != E_OK)
 		goto out;
-	*rev = NULL;
-	if (idx + 1 >= migrations_count) {
-		if ((e = db_commit(db)) != E_OK)
-			repo_migrations_why(db, why, whysz, "cannot commit");
-		return e;
-	}
-	m = &migrations[idx + 1];
-	if ((e = db_script(db, m->sql)) != E_OK) {
-		repo_migrations_why(db, why, whysz, "migration failed");
-		snprintf(why + strlen(why), whysz - strlen(why), " (in '%s')",
-		    m->rev);
+	if (idx >= 0 && idx < adopt) {
+		snprintf(why, whysz, "the database is at '%s', a revision "
+		    "of the Python stack before %s: upgrade it with the "
+		    "Python stack first ('alembic upgrade %s'), then run "
+		    "'dataland migrate up'", migrations[idx].rev,
+		    MIGRATIONS_ADOPT_REV, MIGRATIONS_ADOPT_REV);
+		e = E_INVALID;
 		goto out;
 	}
-	if ((e = set_rev(db, m->rev, why, whysz)) != E_OK)
+	if (idx == -1 && (e = start_empty(db, why, whysz)) != E_OK)
 		goto out;
+	if (idx < target) {
+		*from = idx + 1;
+		*to = idx == -1 ? adopt : idx + 1;
+		if ((e = apply(db, *from, *to, why, whysz)) != E_OK)
+			goto out;
+	}
 	if ((e = db_commit(db)) != E_OK) {
 		repo_migrations_why(db, why, whysz, "cannot commit");
-		return e;
+		*to = -1;
 	}
-	*rev = m->rev;
-	return E_OK;
+	return e;
 out:
+	*to = -1;
 	db_rollback(db);
 	return e;
 }
 
 enum err
-repo_migrations_up(struct db *db, void (*done)(const char *), int *applied,
-    char *why, size_t whysz)
+repo_migrations_up(struct db *db, const char *target,
+    void (*done)(const char *), int *applied, char *why, size_t whysz)
 {
-	const char	*rev = NULL;
-	enum err	 e;
-	int		 n = 0;
+	enum err	e;
+	int		t, from = 0, to, i, n = 0;
 
+	t = target == NULL ? migrations_count - 1 :
+	    repo_migrations_find(target);
+	if (t < repo_migrations_find(MIGRATIONS_ADOPT_REV)) {
+		snprintf(why, whysz, "cannot migrate to '%s': the target is "
+		    "%s or a later revision", target, MIGRATIONS_ADOPT_REV);
+		*applied = 0;
+		return E_INVALID;
+	}
 	do {
-		if ((e = step(db, &rev, why, whysz)) != E_OK)
+		if ((e = step(db, t, &from, &to, why, whysz)) != E_OK)
 			break;
-		if (rev != NULL) {
+		for (i = from; i <= to; i++) {
 			n++;
 			if (done != NULL)
-				done(rev);
+				done(migrations[i].rev);
 		}
-	} while (rev != NULL);
+	} while (to != -1);
 	*applied = n;
 	return e;
 }

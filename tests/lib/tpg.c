@@ -13,6 +13,7 @@
 
 #include <libpq-fe.h>
 
+#include "tbin.h"
 #include "tpg.h"
 
 /* PostgreSQL truncates identifiers beyond this (NAMEDATALEN - 1). */
@@ -217,4 +218,90 @@ tpg_drop_db(const char *dsn)
 	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)",
 	    name);
 	tpg_exec(tpg_admin_url(), sql);
+}
+
+/* A program of the PostgreSQL installation (PG_BIN, else Debian's). */
+static void
+tpg_pgbin(char *path, size_t sz, const char *prog)
+{
+	const char	*bin = getenv("PG_BIN");
+
+	if (bin == NULL || *bin == '\0')
+		bin = "/usr/lib/postgresql/15/bin";
+	snprintf(path, sz, "%s/%s", bin, prog);
+}
+
+const char *
+tpg_fixture(void)
+{
+	static char	 path[4096];
+	const char	*dir = getenv("DATALAND_SHARED");
+
+	if (dir == NULL || *dir == '\0')
+		dir = "../shared";
+	snprintf(path, sizeof(path), "%s/fixtures/python-stack-0010.sql",
+	    dir);
+	if (access(path, R_OK) != 0)
+		tpg_fail("cannot read the fixture '%s': %s", path,
+		    strerror(errno));
+	return path;
+}
+
+void
+tpg_load(const char *dsn, const char *file)
+{
+	char	 psql[1024], *out, *err;
+	char	*argv[] = { psql, (char *)"-X", (char *)"-q", (char *)"-v",
+	    (char *)"ON_ERROR_STOP=1", (char *)"-f", (char *)file,
+	    (char *)"-d", (char *)dsn, NULL };
+
+	tpg_pgbin(psql, sizeof(psql), "psql");
+	if (tbin_run(psql, argv, NULL, &out, &err) != 0)
+		tpg_fail("psql -f '%s' failed: %s", file, err);
+	free(out);
+	free(err);
+}
+
+char *
+tpg_dump(const char *dsn, const char *mode, const char *exclude)
+{
+	static int	 restrict_key = -1;
+	char		 pgdump[1024], *out, *err, *p, name[TPG_NAME_MAX + 1];
+	char		*argv[10];
+	size_t		 n;
+	int		 i = 0;
+
+	tpg_pgbin(pgdump, sizeof(pgdump), "pg_dump");
+	/* Newer pg_dump writes a random \restrict key unless given one. */
+	if (restrict_key == -1) {
+		argv[0] = pgdump;
+		argv[1] = (char *)"--help";
+		argv[2] = NULL;
+		if (tbin_run(pgdump, argv, NULL, &out, &err) != 0)
+			tpg_fail("pg_dump --help failed: %s", err);
+		restrict_key = strstr(out, "--restrict-key") != NULL;
+		free(out);
+		free(err);
+	}
+	argv[i++] = pgdump;
+	argv[i++] = (char *)mode;
+	if (restrict_key)
+		argv[i++] = (char *)"--restrict-key=dataland";
+	if (exclude != NULL) {
+		argv[i++] = (char *)"-T";
+		argv[i++] = (char *)exclude;
+	}
+	argv[i++] = (char *)"-d";
+	argv[i++] = (char *)dsn;
+	argv[i] = NULL;
+	if (tbin_run(pgdump, argv, NULL, &out, &err) != 0)
+		tpg_fail("pg_dump failed: %s", err);
+	free(err);
+	tpg_db_name(dsn, name, sizeof(name));
+	n = strlen(name);
+	while ((p = strstr(out, name)) != NULL) {
+		memcpy(p, "DB", 2);
+		memmove(p + 2, p + n, strlen(p + n) + 1);
+	}
+	return out;
 }

@@ -25,4 +25,16 @@ int	 tpg_try_exec(const char *dsn, const char *sql);
  */
 char	*tpg_scalar(const char *dsn, const char *sql);
 
+/* The Python stack's database (../shared/fixtures/python-stack-0010.sql,
+ * or under DATALAND_SHARED); a missing file fails. */
+const char	*tpg_fixture(void);
+/* Runs a SQL file through psql on dsn (COPY included); errors fail. */
+void	 tpg_load(const char *dsn, const char *file);
+/*
+ * pg_dump of dsn in mode ("--schema-only", "--data-only"), leaving out
+ * the tables matching exclude (NULL: none), with the database's name
+ * replaced by "DB" so dumps of two databases compare. malloc'd.
+ */
+char	*tpg_dump(const char *dsn, const char *mode, const char *exclude);
+
 #endif

@@ -1,0 +1,9 @@
+-- 0002_utm_active_uniq: a revision of the Python stack, recorded here by name only.
+--
+-- Python: a unique index on the active ticket mapping of
+-- user_ticket_mappings, a table the slim ticket model later retired.
+--
+-- A database the Python stack built has it applied already; on an empty
+-- database 0001_baseline built the schema with its effect included. So
+-- there is nothing left to run. Kept so that every revision name an
+-- alembic_version row may hold is known to the runner.

@@ -1,0 +1,9 @@
+-- 0003_messages_conv_seq_uniq: a revision of the Python stack, recorded here by name only.
+--
+-- Python: UNIQUE (conversation_id, seq) on messages, the constraint
+-- that keeps per-conversation message order (uq_messages_conversation_seq).
+--
+-- A database the Python stack built has it applied already; on an empty
+-- database 0001_baseline built the schema with its effect included. So
+-- there is nothing left to run. Kept so that every revision name an
+-- alembic_version row may hold is known to the runner.

@@ -1,0 +1,9 @@
+-- 0004_users_email_lower_uniq: a revision of the Python stack, recorded here by name only.
+--
+-- Python: the unique index on lower(email) of users
+-- (uq_users_email_lower).
+--
+-- A database the Python stack built has it applied already; on an empty
+-- database 0001_baseline built the schema with its effect included. So
+-- there is nothing left to run. Kept so that every revision name an
+-- alembic_version row may hold is known to the runner.

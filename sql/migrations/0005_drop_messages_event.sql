@@ -1,0 +1,8 @@
+-- 0005_drop_messages_event: a revision of the Python stack, recorded here by name only.
+--
+-- Python: dropped the old messages.event column.
+--
+-- A database the Python stack built has it applied already; on an empty
+-- database 0001_baseline built the schema with its effect included. So
+-- there is nothing left to run. Kept so that every revision name an
+-- alembic_version row may hold is known to the runner.

@@ -1,0 +1,9 @@
+-- 0007_lift_timestamps_to_tz: a revision of the Python stack, recorded here by name only.
+--
+-- Python (DAT-61): every other created_at / updated_at became
+-- timestamp with time zone.
+--
+-- A database the Python stack built has it applied already; on an empty
+-- database 0001_baseline built the schema with its effect included. So
+-- there is nothing left to run. Kept so that every revision name an
+-- alembic_version row may hold is known to the runner.

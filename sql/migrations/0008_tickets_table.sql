@@ -1,0 +1,10 @@
+-- 0008_tickets_table: a revision of the Python stack, recorded here by name only.
+--
+-- Python (DAT-66): the tickets table. Its external_id, last_seen and
+-- visit_count columns were dropped from the models by DAT-296; databases
+-- that still carry them keep them, and the C services never name them.
+--
+-- A database the Python stack built has it applied already; on an empty
+-- database 0001_baseline built the schema with its effect included. So
+-- there is nothing left to run. Kept so that every revision name an
+-- alembic_version row may hold is known to the runner.

@@ -1,0 +1,9 @@
+-- 0009_runs_table: a revision of the Python stack, recorded here by name only.
+--
+-- Python (DAT-65): the runs telemetry table. messages.run_id stays a
+-- soft link to runs.id, with no foreign key.
+--
+-- A database the Python stack built has it applied already; on an empty
+-- database 0001_baseline built the schema with its effect included. So
+-- there is nothing left to run. Kept so that every revision name an
+-- alembic_version row may hold is known to the runner.

@@ -1,0 +1,10 @@
+-- 0010_user_profile_fields: a revision of the Python stack, recorded here by name only.
+--
+-- Python: users.full_name, location, profile_photo_url, joined_date,
+-- access_permissions and stripe_customer_id. The last revision of the
+-- Python stack: a database stamped here is adopted as it stands.
+--
+-- A database the Python stack built has it applied already; on an empty
+-- database 0001_baseline built the schema with its effect included. So
+-- there is nothing left to run. Kept so that every revision name an
+-- alembic_version row may hold is known to the runner.
