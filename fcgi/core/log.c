@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "mono.h"
 #include "num.h"
 #include "req.h"
 
@@ -29,7 +30,8 @@ static char		 ident[128] = ",\"svc\":\"dataland\"";
 static const char	*cur_rid;
 static char		 batch[PIPE_BUF];	/* whole access lines */
 static size_t		 batched;
-static double		 batch_due;		/* req_now() to flush by */
+static double		 batch_due;		/* mono_now() to flush by */
+static unsigned long	 nerrors;		/* "error" lines written */
 
 void
 log_setup(const char *service, int worker)
@@ -140,7 +142,7 @@ log_flush_in_ms(void)
 
 	if (batched == 0)
 		return -1;
-	left = (batch_due - req_now()) * 1000.0;
+	left = (batch_due - mono_now()) * 1000.0;
 	return left <= 0 ? 0 : (int)left + 1;
 }
 
@@ -156,13 +158,19 @@ put_end(char *buf, size_t sz, size_t *off, int later)
 		log_flush();
 	if (later) {
 		if (batched == 0)
-			batch_due = req_now() + LOG_DELAY_MS / 1000.0;
+			batch_due = mono_now() + LOG_DELAY_MS / 1000.0;
 		memcpy(batch + batched, buf, *off);
 		batched += *off;
 		return;
 	}
 	log_flush();
 	write_all(buf, *off);
+}
+
+unsigned long
+log_errors(void)
+{
+	return nerrors;
 }
 
 void
@@ -185,7 +193,7 @@ log_access(const struct req *rq)
 	put_esc(buf, sizeof(buf), &off, rq->method);
 	put_str(buf, sizeof(buf), &off, "\",\"path\":\"");
 	put_esc(buf, sizeof(buf), &off, rq->path);
-	if ((us = (long)((req_now() - rq->t_start) * 1e6)) < 0)
+	if ((us = (long)((mono_now() - rq->t_start) * 1e6)) < 0)
 		us = 0;
 	put_str(buf, sizeof(buf), &off, "\",\"status\":");
 	put_ulong(buf, sizeof(buf), &off, (unsigned long)rq->status, 1);
@@ -206,6 +214,8 @@ log_msg(const char *level, const char *rid, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (strcmp(level, "error") == 0)
+		nerrors++;
 	put_head(buf, sizeof(buf), &off, level);
 	if (rid == NULL)
 		rid = cur_rid;

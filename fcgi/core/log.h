@@ -23,6 +23,10 @@ int	log_flush_in_ms(void);
 void	log_msg(const char *level, const char *rid, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 
+/* Error lines written so far by this process: a caller that compares
+ * two readings knows whether a failure was logged in between. */
+unsigned long	log_errors(void);
+
 #define log_info(rid, ...)	log_msg("info", (rid), __VA_ARGS__)
 #define log_warn(rid, ...)	log_msg("warn", (rid), __VA_ARGS__)
 #define log_error(rid, ...)	log_msg("error", (rid), __VA_ARGS__)

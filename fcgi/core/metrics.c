@@ -103,15 +103,21 @@ metrics_worker_restart(void)
 		ADD(slots[nslots - 1].restarts, 1);
 }
 
+/*
+ * The labels of route r: route="pattern",method="GET". A pattern may
+ * serve several methods, each its own table entry, so the method keeps
+ * every series distinct; requests no route took are "unmatched".
+ */
 static const char *
-route_label(const struct service *svc, size_t r)
+route_label(struct arena *a, const struct service *svc, size_t r)
 {
 	const struct route	*rt;
 
 	if (r == UNMATCHED)
-		return "unmatched";
+		return "route=\"unmatched\",method=\"any\"";
 	rt = &svc->routes[r];
-	return rt->name != NULL ? rt->name : rt->pattern;
+	return arena_printf(a, "route=\"%s\",method=\"%s\"",
+	    rt->name != NULL ? rt->name : rt->pattern, rt->method);
 }
 
 struct buf {
@@ -167,8 +173,8 @@ render_counts(struct buf *b, const struct service *svc, size_t r)
 	for (s = 0; s < NSTATUS; s++) {
 		if ((v = route_total(r, s)) == 0)
 			continue;
-		put(b, "dataland_requests_total{service=\"%s\",route=\"%s\","
-		    "status=\"", svc->name, route_label(svc, r));
+		put(b, "dataland_requests_total{service=\"%s\",%s,"
+		    "status=\"", svc->name, route_label(b->a, svc, r));
 		if (statuses[s] != 0)
 			put(b, "%d\"} %lu\n", statuses[s], v);
 		else
@@ -179,7 +185,7 @@ render_counts(struct buf *b, const struct service *svc, size_t r)
 static void
 render_hist(struct buf *b, const struct service *svc, size_t r)
 {
-	const char	*lbl = route_label(svc, r);
+	const char	*lbl = route_label(b->a, svc, r);
 	unsigned long	 cum = 0, usec = 0;
 	size_t		 k, s;
 	int		 i;
@@ -194,17 +200,17 @@ render_hist(struct buf *b, const struct service *svc, size_t r)
 		if (k == NBUCKET)
 			break;
 		put(b, "dataland_request_duration_seconds_bucket{service="
-		    "\"%s\",route=\"%s\",le=\"%g\"} %lu\n", svc->name, lbl,
+		    "\"%s\",%s,le=\"%g\"} %lu\n", svc->name, lbl,
 		    buckets[k], cum);
 	}
 	for (i = 0; i < nslots - 1; i++)
 		usec += GET(slots[i].usec[r]);
 	put(b, "dataland_request_duration_seconds_bucket{service=\"%s\","
-	    "route=\"%s\",le=\"+Inf\"} %lu\n", svc->name, lbl, cum);
+	    "%s,le=\"+Inf\"} %lu\n", svc->name, lbl, cum);
 	put(b, "dataland_request_duration_seconds_sum{service=\"%s\","
-	    "route=\"%s\"} %.6f\n", svc->name, lbl, (double)usec / 1e6);
+	    "%s} %.6f\n", svc->name, lbl, (double)usec / 1e6);
 	put(b, "dataland_request_duration_seconds_count{service=\"%s\","
-	    "route=\"%s\"} %lu\n", svc->name, lbl, cum);
+	    "%s} %lu\n", svc->name, lbl, cum);
 }
 
 /* Calls fn for every route of the table and for "unmatched". */
