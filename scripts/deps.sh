@@ -6,7 +6,7 @@ set -eu
 PKGS="build-essential pkg-config clang libclang-rt-14-dev
 libfcgi-dev libfcgi-bin libpq-dev libjson-c-dev libargon2-dev argon2 libssl-dev
 libcurl4-openssl-dev nginx openssl curl wrk valgrind
-postgresql-15 postgresql-client-15 procps python3 iproute2"
+postgresql-15 postgresql-client-15 procps python3 iproute2 systemd"
 
 missing=""
 for p in $PKGS; do

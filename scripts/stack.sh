@@ -16,9 +16,11 @@
 # HTTP_PORT (8080), PG_PORT (55432), NGINX_EXTRA_CONF (a file included
 # in the HTTPS server), NGINX_EXTRA_HTTP_CONF (one included at http
 # level), AGENT_WORKERS (4), AUTH_WORKERS (2), MODEL_PROVIDER,
-# APP_ENV (development). restart-* also reads STACK_DATABASE_URL and
-# STACK_AUTH_DATABASE_URL: another database for the restarted service. nginx-conf also reads
-# NGINX_PREFIX, AGENT_SOCK, AUTH_SOCK, TLS_CERT and TLS_KEY.
+# AGENT_LONG_WORKERS, AUTH_LONG_WORKERS, APP_ENV (development).
+# restart-* also reads STACK_DATABASE_URL and STACK_AUTH_DATABASE_URL:
+# another database for the restarted service. nginx-conf also reads
+# NGINX_PREFIX, AGENT_SOCK, AUTH_SOCK, AGENT_LONG_SOCK, AUTH_LONG_SOCK,
+# TLS_CERT and TLS_KEY.
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -123,6 +125,8 @@ nginx_conf() {		# outdir
 	    -e "s|@HTTP_PORT@|$HTTP_PORT|g" \
 	    -e "s|@AGENT_SOCK@|${AGENT_SOCK:?}|g" \
 	    -e "s|@AUTH_SOCK@|${AUTH_SOCK:?}|g" \
+	    -e "s|@AGENT_LONG_SOCK@|${AGENT_LONG_SOCK:?}|g" \
+	    -e "s|@AUTH_LONG_SOCK@|${AUTH_LONG_SOCK:?}|g" \
 	    -e "s|@TLS_CERT@|${TLS_CERT:?}|g" \
 	    -e "s|@TLS_KEY@|${TLS_KEY:?}|g" \
 	    -e "s|@USER_LINE@|$user_line|g" \
@@ -176,13 +180,17 @@ start_service() {	# name
 	name=$1
 	bin=$BUILD/bin/dataland-$name
 	[ -x "$bin" ] || die "$bin is missing (run make)"
-	rm -f "$D/sock/$name.sock"
+	rm -f "$D/sock/$name.sock" "$D/sock/$name-long.sock"
 	printf '\n' >>"$D/log/$name.log"
 	env DATABASE_URL="$DATABASE_URL" \
 	    AUTH_DATABASE_URL="$AUTH_DATABASE_URL" \
 	    APP_ENV="$APP_ENV" \
 	    AGENT_WORKERS="$AGENT_WORKERS" AUTH_WORKERS="$AUTH_WORKERS" \
 	    AGENT_SOCKET="$D/sock/agent.sock" AUTH_SOCKET="$D/sock/auth.sock" \
+	    AGENT_LONG_SOCKET="$D/sock/agent-long.sock" \
+	    AUTH_LONG_SOCKET="$D/sock/auth-long.sock" \
+	    ${AGENT_LONG_WORKERS:+AGENT_LONG_WORKERS="$AGENT_LONG_WORKERS"} \
+	    ${AUTH_LONG_WORKERS:+AUTH_LONG_WORKERS="$AUTH_LONG_WORKERS"} \
 	    AUTH_DATA_DIR="$D/auth-data" \
 	    ${SOCKET_GROUP:+SOCKET_GROUP="$SOCKET_GROUP"} \
 	    ${MODEL_PROVIDER:+MODEL_PROVIDER="$MODEL_PROVIDER"} \
@@ -192,6 +200,8 @@ start_service() {	# name
 
 start_nginx() {
 	AGENT_SOCK=$D/sock/agent.sock AUTH_SOCK=$D/sock/auth.sock \
+	AGENT_LONG_SOCK=$D/sock/agent-long.sock \
+	AUTH_LONG_SOCK=$D/sock/auth-long.sock \
 	TLS_CERT=$D/tls/cert.pem TLS_KEY=$D/tls/key.pem \
 	NGINX_PREFIX=$D/nginx nginx_conf "$D/nginx"
 	"$NGINX" -p "$D/nginx/" -c "$D/nginx/nginx.conf" \
@@ -310,7 +320,7 @@ cmd_stop() {
 	stop_pid nginx "$D/nginx/nginx.pid" nginx
 	stop_pid agent "$D/agent.pid" dataland-agent
 	stop_pid auth "$D/auth.pid" dataland-auth
-	rm -f "$D/sock/agent.sock" "$D/sock/auth.sock"
+	rm -f "$D"/sock/agent*.sock "$D"/sock/auth*.sock
 	if [ -d "$D/pg" ] && [ -x "$ROOT/scripts/pg.sh" ]; then
 		"$ROOT/scripts/pg.sh" stop "$D/pg" >&2 || true
 	fi

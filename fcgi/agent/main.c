@@ -2,6 +2,9 @@
  * dataland-agent: the chat API (API.md §4). Boot is the shared prefork
  * runtime; this file is the route table and nothing else.
  */
+#include <stddef.h>
+
+#include "conf.h"
 #include "health.h"
 #include "prefork.h"
 #include "route.h"
@@ -18,8 +21,16 @@ static const struct route routes[] = {
 static const struct service agent_service = {
 	.name = "agent",
 	.routes = routes,
-	.socket_env = "AGENT_SOCKET",
-	.workers_env = "AGENT_WORKERS",
+	.dsn_var = "DATABASE_URL",
+	.dsn = offsetof(struct conf, database_url),
+	.lanes = {
+		[LANE_SHORT] = { "AGENT_SOCKET",
+		    offsetof(struct conf, agent_socket),
+		    offsetof(struct conf, agent_workers) },
+		[LANE_LONG] = { "AGENT_LONG_SOCKET",
+		    offsetof(struct conf, agent_long_socket),
+		    offsetof(struct conf, agent_long_workers) },
+	},
 };
 
 int

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "auth.h"
+#include "conf.h"
 #include "health.h"
 #include "jwks.h"
 #include "login.h"
@@ -17,7 +18,7 @@
 /*
  * method, pattern, handler, flags, metrics name. The routes that hash a
  * password are R_LONG: Argon2id takes about 0.2 s, plus any wait for a
- * hashing slot.
+ * hashing slot, so nginx sends them to the long lane (nginx/).
  */
 static const struct route auth_routes[] = {
 	{ "POST",  "/auth/signup",		signup_post,
@@ -38,14 +39,22 @@ static const struct route auth_routes[] = {
 };
 
 static const struct service auth_service = {
-	"auth",
-	auth_routes,
-	"AUTH_SOCKET",
-	"AUTH_WORKERS",
-	auth_boot,
-	auth_worker_init,
-	auth_worker_release,
-	auth_authenticate,
+	.name = "auth",
+	.routes = auth_routes,
+	.dsn_var = "AUTH_DATABASE_URL",
+	.dsn = offsetof(struct conf, auth_database_url),
+	.lanes = {
+		[LANE_SHORT] = { "AUTH_SOCKET",
+		    offsetof(struct conf, auth_socket),
+		    offsetof(struct conf, auth_workers) },
+		[LANE_LONG] = { "AUTH_LONG_SOCKET",
+		    offsetof(struct conf, auth_long_socket),
+		    offsetof(struct conf, auth_long_workers) },
+	},
+	.boot = auth_boot,
+	.worker_init = auth_worker_init,
+	.worker_release = auth_worker_release,
+	.authenticate = auth_authenticate,
 };
 
 int

@@ -1,7 +1,8 @@
 /*
  * `dataland auth-init-db`: runs the auth service's startup DDL once
- * against AUTH_DATABASE_URL (API.md §6) and exits. No HTTP here; the
- * DDL itself lives in fcgi/auth/init_db.c.
+ * against AUTH_DATABASE_URL (API.md §6) and exits. No HTTP here;
+ * fcgi/auth/init_db.c runs the DDL, whose statements live with their
+ * tables in fcgi/auth/repo_users.c and repo_throttle.c.
  */
 #include <stdio.h>
 #include <string.h>

@@ -40,12 +40,20 @@ struct setting {
 static const struct setting settings[] = {
 	{ "APP_ENV", K_STR, F(app_env), "development", 0, 0 },
 	{ "AGENT_WORKERS", K_INT, F(agent_workers), "4", 1, WORKERS_MAX },
+	{ "AGENT_LONG_WORKERS", K_INT, F(agent_long_workers), "8", 1,
+	    WORKERS_MAX },
 	{ "AUTH_WORKERS", K_INT, F(auth_workers), "2", 1, WORKERS_MAX },
+	{ "AUTH_LONG_WORKERS", K_INT, F(auth_long_workers), "4", 1,
+	    WORKERS_MAX },
 	{ "PG_MAX_CONNECTIONS", K_INT, F(pg_max_connections), "0", 0, 262143 },
 	{ "AGENT_SOCKET", K_STR, F(agent_socket), "/run/dataland/agent.sock",
 	    0, 0 },
+	{ "AGENT_LONG_SOCKET", K_STR, F(agent_long_socket),
+	    "/run/dataland/agent-long.sock", 0, 0 },
 	{ "AUTH_SOCKET", K_STR, F(auth_socket), "/run/dataland/auth.sock",
 	    0, 0 },
+	{ "AUTH_LONG_SOCKET", K_STR, F(auth_long_socket),
+	    "/run/dataland/auth-long.sock", 0, 0 },
 	{ "SOCKET_GROUP", K_STR, F(socket_group), NULL, 0, 0 },
 	{ "DB_PREPARED_STATEMENTS", K_BOOL, F(db_prepare), "1", 0, 1 },
 	{ "AUTH_DATA_DIR", K_STR, F(auth_data_dir), "/var/lib/dataland/auth",
@@ -382,13 +390,15 @@ conf_pool_budget(const struct conf *c, struct db *db, char *why,
 		    "and PG_MAX_CONNECTIONS unset");
 		return 0;
 	}
-	need = c->agent_workers + c->auth_workers + reserved + POOL_MARGIN;
+	need = c->agent_workers + c->agent_long_workers + c->auth_workers +
+	    c->auth_long_workers + reserved + POOL_MARGIN;
 	if (need <= max)
 		return 0;
 	snprintf(why, whysz, "pool budget exceeded: AGENT_WORKERS=%d + "
-	    "AUTH_WORKERS=%d + reserve %ld (superuser_reserved_connections "
-	    "%ld + margin %d) = %ld > max_connections %ld", c->agent_workers,
-	    c->auth_workers, reserved + POOL_MARGIN, reserved, POOL_MARGIN,
-	    need, max);
+	    "AGENT_LONG_WORKERS=%d + AUTH_WORKERS=%d + AUTH_LONG_WORKERS=%d + "
+	    "reserve %ld (superuser_reserved_connections %ld + margin %d) = "
+	    "%ld > max_connections %ld", c->agent_workers,
+	    c->agent_long_workers, c->auth_workers, c->auth_long_workers,
+	    reserved + POOL_MARGIN, reserved, POOL_MARGIN, need, max);
 	return -1;
 }

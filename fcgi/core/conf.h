@@ -16,10 +16,14 @@ struct conf {
 	char		*database_url;		/* normalised DATABASE_URL */
 	char		*auth_database_url;	/* normalised, with fallback */
 	int		 agent_workers;		/* AGENT_WORKERS */
+	int		 agent_long_workers;	/* AGENT_LONG_WORKERS */
 	int		 auth_workers;		/* AUTH_WORKERS */
+	int		 auth_long_workers;	/* AUTH_LONG_WORKERS */
 	int		 pg_max_connections;	/* 0 = ask the server */
 	const char	*agent_socket;		/* AGENT_SOCKET */
+	const char	*agent_long_socket;	/* AGENT_LONG_SOCKET */
 	const char	*auth_socket;		/* AUTH_SOCKET */
+	const char	*auth_long_socket;	/* AUTH_LONG_SOCKET */
 	const char	*socket_group;		/* SOCKET_GROUP or NULL */
 	int		 db_prepare;		/* DB_PREPARED_STATEMENTS */
 	const char	*auth_data_dir;		/* AUTH_DATA_DIR */
@@ -50,7 +54,14 @@ char	*conf_dsn_normalize(const char *in);
 int	 conf_boot_guard(const char *url, const char *var, char *why,
 	    size_t whysz);
 
-/* The pool budget: agent + auth workers + reserve must fit
+/* A setting by its offset in struct conf (a service's table of where
+ * its socket, worker count and database URL are). */
+#define CONF_STR(c, off)	(*(const char *const *)(const void *)	\
+	((const char *)(c) + (off)))
+#define CONF_INT(c, off)	(*(const int *)(const void *)		\
+	((const char *)(c) + (off)))
+
+/* The pool budget: every responder of both services + reserve must fit
  * max_connections. db is an open connection used to read the server's
  * settings when PG_MAX_CONNECTIONS is unset. 0 = fits; else why. */
 int	 conf_pool_budget(const struct conf *, struct db *, char *why,

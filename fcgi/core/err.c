@@ -21,7 +21,7 @@ static const struct err_info errs[E__MAX] = {
 			    "method not allowed" },
 	[E_CONFLICT] =	  { 409, "conflict", "conflict" },
 	[E_TOOLARGE] =	  { 413, "payload_too_large",
-			    "request body exceeds 65536 bytes" },
+			    "request too large" },
 	[E_MEDIA] =	  { 415, "unsupported_media_type",
 			    "request body must be application/json" },
 	[E_RATE] =	  { 429, "rate_limited", "too many requests" },
@@ -33,13 +33,15 @@ static const struct err_info errs[E__MAX] = {
 			    "database unavailable, retry later" },
 	[E_BUSY] =	  { 503, "unavailable",
 			    "server busy, retry later" },
+	[E_STOPPING] =	  { 503, "unavailable",
+			    "the service is restarting, retry shortly" },
 };
 
 static const char *const names[E__MAX] = {
 	"E_OK", "E_JSON", "E_INVALID", "E_UNAUTH", "E_CREDENTIALS",
 	"E_FORBIDDEN", "E_NOTFOUND", "E_METHOD", "E_CONFLICT", "E_TOOLARGE",
 	"E_MEDIA", "E_RATE", "E_INTERNAL", "E_DB", "E_IO", "E_RETRY",
-	"E_DBDOWN", "E_BUSY",
+	"E_DBDOWN", "E_BUSY", "E_STOPPING",
 };
 
 /*

@@ -25,6 +25,7 @@ enum err {
 	E_RETRY,	/* 500 if it escapes: serialization failure, retry */
 	E_DBDOWN,	/* 503 unavailable: connection lost or refused */
 	E_BUSY,		/* 503 unavailable: a local capacity cap was hit */
+	E_STOPPING,	/* 503 unavailable: the service is stopping */
 	E__MAX
 };
 

@@ -1,8 +1,9 @@
 /*
- * The master: configuration, boot guard, pool budget, socket, boot
- * hook, fork N responders, reap and respawn, drain on SIGTERM.
- * It never serves a request and never holds a database connection
- * after boot.
+ * The master: configuration, boot guard, pool budget, sockets, boot
+ * hook, fork the responders of both lanes, reap and respawn, drain on
+ * SIGTERM. It never serves a request and never holds a database
+ * connection after boot. It knows a service only by its struct service:
+ * the names of its settings, never the service's own name.
  *
  *   BOOT --fork_worker() x N--> RUNNING --SIGTERM/SIGINT--> DRAINING
  *              ^                   |                           |
@@ -11,12 +12,13 @@
  *                                                            EXIT 0
  * Invariants:
  * 1. pids[i] is the live responder of slot i, or 0 while it waits for
- *    its respawn time respawn_at[i].
+ *    its respawn time respawn_at[i]. Slots 0..nlane[LANE_SHORT]-1 serve
+ *    the short lane, the rest the long lane (lane_of()).
  * 2. Signals are blocked in the master at all times and taken
  *    synchronously with sigtimedwait(): no handler runs in the master.
- * 3. In DRAINING nothing is forked; SIGTERM is repeated every second so
- *    a responder that raced into accept() still sees it.
- * 4. The socket path is unlinked on exit only if this master made it.
+ * 3. In DRAINING nothing is forked; the drain ends as soon as the last
+ *    responder has finished its request and exited, or at DRAIN_TIMEOUT.
+ * 4. A socket path is unlinked on exit only if this master made it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,57 +39,68 @@
 #include "db.h"
 #include "log.h"
 #include "metrics.h"
+#include "mono.h"
 #include "prefork.h"
+#include "route.h"
 #include "service.h"
 #include "worker.h"
 
 #define DRAIN_TIMEOUT_SEC	60	/* a long streamed answer */
 #define SD_LISTEN_FDS_START	3	/* sd_listen_fds(3) */
 
+#define NSLOTS		(WORKERS_MAX * LANE__MAX)
+
 struct master {
 	const struct service	*svc;
 	struct conf		 conf;
-	int			 fd;
-	const char		*sock_path;	/* NULL under systemd */
-	int			 n;
-	pid_t			 pids[WORKERS_MAX];
-	double			 started[WORKERS_MAX];
-	double			 respawn_at[WORKERS_MAX];
-	int			 backoff_ms[WORKERS_MAX];
+	int			 fd[LANE__MAX];
+	const char		*sock_path[LANE__MAX];	/* NULL: inherited */
+	int			 nlane[LANE__MAX];
+	int			 n;			/* both lanes */
+	pid_t			 pids[NSLOTS];
+	double			 started[NSLOTS];
+	double			 respawn_at[NSLOTS];
+	int			 backoff_ms[NSLOTS];
 };
+
+const char *const lane_names[LANE__MAX] = { "short", "long" };
 
 const char *
 service_dsn(const struct service *svc, const struct conf *c)
 {
-	return strcmp(svc->name, "auth") == 0 ? c->auth_database_url :
-	    c->database_url;
+	return CONF_STR(c, svc->dsn);
 }
 
-static double
-now(void)
+static enum lane
+lane_of(const struct master *m, int slot)
 {
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return slot < m->nlane[LANE_SHORT] ? LANE_SHORT : LANE_LONG;
 }
 
-/* systemd socket activation: LISTEN_PID is us and LISTEN_FDS >= 1. */
-static int
-inherited_fd(void)
+/*
+ * systemd socket activation: LISTEN_PID is us and LISTEN_FDS >= 1. The
+ * socket unit lists the short lane's socket first, then the long
+ * lane's (systemd/); a lane without an inherited socket opens its own.
+ */
+static void
+inherited_fds(struct master *m)
 {
 	const char	*pid = getenv("LISTEN_PID");
 	const char	*fds = getenv("LISTEN_FDS");
 	long		 p, n;
+	int		 l;
 
+	for (l = 0; l < LANE__MAX; l++)
+		m->fd[l] = -1;
 	if (pid == NULL || fds == NULL ||
 	    conf_int(pid, 1, 1L << 30, &p) != 0 || p != (long)getpid() ||
 	    conf_int(fds, 1, 64, &n) != 0)
-		return -1;
+		return;
 	unsetenv("LISTEN_PID");
 	unsetenv("LISTEN_FDS");
 	unsetenv("LISTEN_FDNAMES");
-	return SD_LISTEN_FDS_START;
+	for (l = 0; l < LANE__MAX && l < n; l++)
+		m->fd[l] = SD_LISTEN_FDS_START + l;
 }
 
 /* A live socket at path means another master is serving it. */
@@ -152,19 +165,22 @@ fork_worker(struct master *m, int slot)
 {
 	sigset_t	none;
 	pid_t		pid;
+	enum lane	l = lane_of(m, slot);
 
 	if ((pid = fork()) < 0) {
 		log_error(NULL, "fork failed: %s", strerror(errno));
-		m->respawn_at[slot] = now() + 1.0;
+		m->respawn_at[slot] = mono_now() + 1.0;
 		return;
 	}
 	if (pid == 0) {
+		/* The responder blocks SIGTERM itself (worker.c). */
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		_exit(worker_run(m->svc, &m->conf, m->fd, slot));
+		close(m->fd[l == LANE_SHORT ? LANE_LONG : LANE_SHORT]);
+		_exit(worker_run(m->svc, &m->conf, m->fd[l], slot, l));
 	}
 	m->pids[slot] = pid;
-	m->started[slot] = now();
+	m->started[slot] = mono_now();
 	m->respawn_at[slot] = 0;
 }
 
@@ -189,14 +205,14 @@ reap(struct master *m, int draining)
 		    WEXITSTATUS(st));
 		metrics_worker_restart();
 		/* A responder that dies young is crash-looping: back off. */
-		if (now() - m->started[i] < 1.0)
+		if (mono_now() - m->started[i] < 1.0)
 			m->backoff_ms[i] = m->backoff_ms[i] ?
 			    m->backoff_ms[i] * 2 : 100;
 		else
 			m->backoff_ms[i] = 0;
 		if (m->backoff_ms[i] > RESPAWN_BACKOFF_MAX_MS)
 			m->backoff_ms[i] = RESPAWN_BACKOFF_MAX_MS;
-		m->respawn_at[i] = now() + m->backoff_ms[i] / 1000.0;
+		m->respawn_at[i] = mono_now() + m->backoff_ms[i] / 1000.0;
 	}
 	for (i = 0; i < m->n; i++)
 		alive += m->pids[i] != 0;
@@ -222,7 +238,7 @@ supervise(struct master *m, const sigset_t *set)
 	int		i, sig;
 
 	for (;;) {
-		t = now();
+		t = mono_now();
 		for (i = 0; i < m->n; i++)
 			if (m->pids[i] == 0 && m->respawn_at[i] <= t)
 				fork_worker(m, i);
@@ -235,22 +251,28 @@ supervise(struct master *m, const sigset_t *set)
 	}
 }
 
-/* DRAINING: every responder finishes its request, then exits. */
+/*
+ * DRAINING: every responder finishes its request, then exits; each
+ * exit wakes the wait (SIGCHLD), so the drain lasts as long as the
+ * longest request in hand, or DRAIN_TIMEOUT_SEC at most.
+ */
 static void
 drain(struct master *m, const sigset_t *set)
 {
-	struct timespec	ts = { 1, 0 };
-	double		deadline = now() + DRAIN_TIMEOUT_SEC;
+	struct timespec	ts = { 0, 200 * 1000 * 1000 };
+	double		deadline = mono_now() + DRAIN_TIMEOUT_SEC;
+	int		l, killed = 0;
 
 	log_info(NULL, "stopping: draining responders");
-	close(m->fd);
+	for (l = 0; l < LANE__MAX; l++)
+		close(m->fd[l]);
 	signal_all(m, SIGTERM);
 	while (reap(m, 1) > 0) {
-		if (now() > deadline) {
+		if (!killed && mono_now() > deadline) {
 			log_warn(NULL, "drain timeout: killing responders");
 			signal_all(m, SIGKILL);
-		} else
-			signal_all(m, SIGTERM);
+			killed = 1;
+		}
 		sigtimedwait(set, NULL, &ts);
 	}
 }
@@ -266,8 +288,7 @@ boot_checks(struct master *m)
 	int		 rc = 0;
 
 	dsn = service_dsn(m->svc, &m->conf);
-	var = strcmp(m->svc->name, "auth") == 0 ? "AUTH_DATABASE_URL" :
-	    "DATABASE_URL";
+	var = m->svc->dsn_var;
 	if (conf_boot_guard(dsn, var, why, sizeof(why)) != 0) {
 		if (m->conf.production) {
 			fprintf(stderr, "dataland-%s: refusing to start: %s\n",
@@ -286,15 +307,78 @@ boot_checks(struct master *m)
 	return rc;
 }
 
+/*
+ * A route that needs a user is refused at start when the service has
+ * no way to authenticate one: it would answer 500 to every caller.
+ */
+static int
+check_routes(const struct service *svc)
+{
+	const struct route	*r;
+	int			 n = 0;
+
+	for (r = svc->routes; r->method != NULL; r++, n++)
+		if ((r->flags & R_USER) && svc->authenticate == NULL) {
+			fprintf(stderr, "dataland-%s: route %s %s needs a user "
+			    "but the service has no authenticate hook\n",
+			    svc->name, r->method, r->pattern);
+			return -1;
+		}
+	if (n > ROUTES_MAX) {
+		fprintf(stderr, "dataland-%s: %d routes, at most %d\n",
+		    svc->name, n, ROUTES_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+/* Each lane's socket: inherited from systemd, or bound here. */
+static int
+open_sockets(struct master *m)
+{
+	const struct lane_conf	*lc;
+	const char		*path;
+	int			 l;
+
+	inherited_fds(m);
+	for (l = 0; l < LANE__MAX; l++) {
+		if (m->fd[l] >= 0)
+			continue;
+		lc = &m->svc->lanes[l];
+		path = CONF_STR(&m->conf, lc->socket);
+		if (path == NULL || *path == '\0') {
+			fprintf(stderr, "dataland-%s: %s is empty\n",
+			    m->svc->name, lc->socket_var);
+			return -1;
+		}
+		if ((m->fd[l] = open_socket(path, m->conf.socket_group)) < 0)
+			return -1;
+		m->sock_path[l] = path;
+	}
+	/* Responders poll them and must never block in accept(). */
+	for (l = 0; l < LANE__MAX; l++)
+		fcntl(m->fd[l], F_SETFL, fcntl(m->fd[l], F_GETFL) |
+		    O_NONBLOCK);
+	return 0;
+}
+
+static void
+unlink_sockets(struct master *m)
+{
+	int	l;
+
+	for (l = 0; l < LANE__MAX; l++)
+		if (m->sock_path[l] != NULL)
+			unlink(m->sock_path[l]);
+}
+
 int
 prefork_main(const struct service *svc, int argc, char **argv)
 {
 	static struct master	 m;
 	sigset_t		 set;
 	char			 err[2048];
-	long			 n;
-	const char		*path;
-	int			 i;
+	int			 i, l;
 
 	(void)argc;
 	(void)argv;
@@ -305,15 +389,10 @@ prefork_main(const struct service *svc, int argc, char **argv)
 		    svc->name, err);
 		return 1;
 	}
-	n = strcmp(svc->name, "auth") == 0 ? m.conf.auth_workers :
-	    m.conf.agent_workers;
-	if (svc->workers_env != NULL && getenv(svc->workers_env) != NULL &&
-	    conf_int(getenv(svc->workers_env), 1, WORKERS_MAX, &n) != 0) {
-		fprintf(stderr, "dataland-%s: %s must be 1..%d\n", svc->name,
-		    svc->workers_env, WORKERS_MAX);
+	if (check_routes(svc) != 0)
 		return 1;
-	}
-	m.n = (int)n;
+	for (l = 0; l < LANE__MAX; l++)
+		m.n += m.nlane[l] = CONF_INT(&m.conf, svc->lanes[l].workers);
 	if (boot_checks(&m) != 0)
 		return 1;
 
@@ -325,32 +404,23 @@ prefork_main(const struct service *svc, int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if ((m.fd = inherited_fd()) < 0) {
-		path = getenv(svc->socket_env);
-		if (path == NULL || *path == '\0')
-			path = strcmp(svc->name, "auth") == 0 ?
-			    m.conf.auth_socket : m.conf.agent_socket;
-		if ((m.fd = open_socket(path, m.conf.socket_group)) < 0)
-			return 1;
-		m.sock_path = path;
-	}
+	if (open_sockets(&m) != 0)
+		return 1;
 	if ((svc->boot != NULL && svc->boot(&m.conf) != 0) ||
 	    metrics_init(svc, m.n) != 0) {
 		fprintf(stderr, "dataland-%s: boot failed\n", svc->name);
-		if (m.sock_path != NULL)
-			unlink(m.sock_path);
+		unlink_sockets(&m);
 		return 1;
 	}
-	/* Responders poll it and must never block in accept(). */
-	fcntl(m.fd, F_SETFL, fcntl(m.fd, F_GETFL) | O_NONBLOCK);
-	log_info(NULL, "listening on %s with %d responders",
-	    m.sock_path ? m.sock_path : "the systemd socket", m.n);
+	for (l = 0; l < LANE__MAX; l++)
+		log_info(NULL, "%s lane: %d responders on %s", lane_names[l],
+		    m.nlane[l], m.sock_path[l] != NULL ? m.sock_path[l] :
+		    "a systemd socket");
 	for (i = 0; i < m.n; i++)
 		fork_worker(&m, i);
 	supervise(&m, &set);
 	drain(&m, &set);
-	if (m.sock_path != NULL)
-		unlink(m.sock_path);
+	unlink_sockets(&m);
 	log_info(NULL, "stopped");
 	conf_release(&m.conf);
 	return 0;

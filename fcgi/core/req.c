@@ -6,6 +6,7 @@
  */
 #include <assert.h>
 #include <ctype.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,8 +19,10 @@
 #include "conf.h"
 #include "err.h"
 #include "log.h"
+#include "mono.h"
 #include "num.h"
 #include "req.h"
+#include "worker.h"
 
 
 /* Status line reason phrases, for the CGI Status header. */
@@ -35,15 +38,6 @@ static const struct {
 	{ 429, "Too Many Requests" }, { 500, "Internal Server Error" },
 	{ 503, "Service Unavailable" }, { 0, NULL }
 };
-
-double
-req_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static const char *
 reason(int status)
@@ -126,7 +120,8 @@ req_init(struct req *rq, FCGX_Request *fr, struct arena *a)
 	rq->fr = fr;
 	rq->a = a;
 	rq->route_idx = -1;
-	rq->t_start = req_now();
+	rq->t_start = mono_now();
+	rq->errs_at_start = log_errors();
 
 	/*
 	 * One pass over the params for the ones every request needs and
@@ -333,17 +328,13 @@ reply_empty(struct req *rq, int status)
 	send_head(rq, status, NULL, NULL, -1);	/* 204: no body at all */
 }
 
-static void
-send_err(struct req *rq, enum err e, const char *msg, const char *extra)
+/* The contract's error body (API.md §2); the caller puts it. */
+static struct json_object *
+err_body(enum err e, const char *msg)
 {
 	const struct err_info	*ei = err_info(e);
 	struct json_object	*o, *inner;
-	const char		*s;
-	size_t			 len;
 
-	if (ei->status >= 500)
-		log_error(rq->reqid, "%s %s: %s", rq->method, rq->path,
-		    err_str(e));
 	inner = json_object_new_object();
 	json_object_object_add(inner, "code",
 	    json_object_new_string(ei->code));
@@ -351,9 +342,35 @@ send_err(struct req *rq, enum err e, const char *msg, const char *extra)
 	    json_object_new_string(msg != NULL ? msg : ei->message));
 	o = json_object_new_object();
 	json_object_object_add(o, "error", inner);
-	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN |
-	    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-	reply_raw(rq, ei->status, JSON_CTYPE, extra, s, len);
+	return o;
+}
+
+/*
+ * The one error writer: a reply before a stream began, an "error" event
+ * after. A 5xx is logged here only when nothing logged the failure
+ * already (log once, where it is detected).
+ */
+static void
+send_err(struct req *rq, enum err e, const char *msg, const char *extra)
+{
+	const struct err_info	*ei = err_info(e);
+	struct json_object	*o;
+	const char		*s;
+	size_t			 len;
+
+	if (ei->status >= 500 && e != E_STOPPING &&
+	    log_errors() == rq->errs_at_start)
+		log_error(rq->reqid, "%s %s: %s", rq->method, rq->path,
+		    err_str(e));
+	o = err_body(e, msg);
+	if (rq->streaming)
+		(void)sse_event(rq, "error", o);
+	else {
+		s = json_object_to_json_string_length(o,
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
+		    &len);
+		reply_raw(rq, ei->status, JSON_CTYPE, extra, s, len);
+	}
 	json_object_put(o);
 }
 
@@ -366,6 +383,7 @@ err_headers(struct req *rq, enum err e, int retry_after)
 		return "WWW-Authenticate: Bearer\r\n";
 	case E_DBDOWN:
 	case E_BUSY:
+	case E_STOPPING:
 	case E_RATE:
 		return arena_printf(rq->a, "Retry-After: %d\r\n",
 		    retry_after > 0 ? retry_after : DB_RETRY_AFTER_SEC);
@@ -406,6 +424,18 @@ reply_method(struct req *rq, const char *allow)
 	    arena_printf(rq->a, "Allow: %s\r\n", allow));
 }
 
+/* Flushes what was written; notes a client that has gone. */
+static enum err
+sse_flush(struct req *rq)
+{
+	if (FCGX_FFlush(rq->fr->out) < 0 || FCGX_GetError(rq->fr->out)) {
+		rq->client_gone = 1;
+		return E_IO;
+	}
+	rq->t_write = mono_now();
+	return E_OK;
+}
+
 /*
  * Sends the event-stream headers and flushes them, so nginx (with
  * buffering off) starts the response at once.
@@ -416,28 +446,60 @@ sse_begin(struct req *rq)
 	send_head(rq, 200, "text/event-stream; charset=utf-8",
 	    "Cache-Control: no-cache\r\nX-Accel-Buffering: no\r\n", -1);
 	rq->streaming = 1;
-	if (FCGX_FFlush(rq->fr->out) < 0 || FCGX_GetError(rq->fr->out)) {
-		rq->client_gone = 1;
-		return E_IO;
-	}
-	return E_OK;
+	return sse_flush(rq);
 }
 
 enum err
 sse_event(struct req *rq, const char *event, struct json_object *data)
 {
 	const char	*s;
+	size_t		 len;
 
 	assert(rq->streaming);
 	if (rq->client_gone)
 		return E_IO;
 	/* Plain serialisation escapes newlines, so one data: line holds. */
-	s = json_object_to_json_string_ext(data, JSON_C_TO_STRING_PLAIN |
-	    JSON_C_TO_STRING_NOSLASHESCAPE);
-	FCGX_FPrintF(rq->fr->out, "event: %s\ndata: %s\n\n", event, s);
-	if (FCGX_FFlush(rq->fr->out) < 0 || FCGX_GetError(rq->fr->out)) {
-		rq->client_gone = 1;
+	s = json_object_to_json_string_length(data, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	FCGX_PutStr("event: ", 7, rq->fr->out);
+	FCGX_PutS(event, rq->fr->out);
+	FCGX_PutStr("\ndata: ", 7, rq->fr->out);
+	FCGX_PutStr(s, (int)len, rq->fr->out);
+	FCGX_PutStr("\n\n", 2, rq->fr->out);
+	return sse_flush(rq);
+}
+
+enum err
+sse_heartbeat(struct req *rq)
+{
+	assert(rq->streaming);
+	if (rq->client_gone)
 		return E_IO;
+	if (mono_now() - rq->t_write < SSE_HEARTBEAT_SEC)
+		return E_OK;
+	FCGX_PutStr(": keep-alive\n\n", 14, rq->fr->out);
+	return sse_flush(rq);
+}
+
+/*
+ * nginx closes the FastCGI connection when the client of an unfinished
+ * request goes away; the peer's close shows as POLLRDHUP without a
+ * read, so unread request bytes never look like a live client.
+ */
+enum err
+req_cancelled(struct req *rq)
+{
+	struct pollfd	pfd;
+
+	if (!rq->client_gone && rq->fr->ipcFd >= 0) {
+		pfd.fd = rq->fr->ipcFd;
+		pfd.events = POLLRDHUP;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, 0) > 0 &&
+		    (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR)))
+			rq->client_gone = 1;
 	}
-	return E_OK;
+	if (rq->client_gone)
+		return E_IO;
+	return worker_stopping() ? E_STOPPING : E_OK;
 }

@@ -44,8 +44,11 @@ struct req {
 
 	int			 status;	/* sent status, 0 before */
 	int			 streaming;	/* SSE headers sent */
-	int			 client_gone;	/* a write failed */
+	int			 client_gone;	/* a write failed, or the
+						   client closed */
 	double			 t_start;	/* monotonic seconds */
+	double			 t_write;	/* last stream write */
+	unsigned long		 errs_at_start;	/* log_errors() then */
 };
 
 /* Fills rq from fr; parses method, path, query, headers, request id.
@@ -80,14 +83,28 @@ void	 reply_err_after(struct req *, enum err, int retry_after_sec,
 /* 405 with its Allow header. */
 void	 reply_method(struct req *, const char *allow);
 
-/* Server-sent events: sse_begin() sends the headers; sse_event()
- * writes one event and flushes it (data is borrowed, not put, unlike
+/*
+ * Server-sent events. sse_begin() sends the headers; sse_event() writes
+ * one event and flushes it (data is borrowed, not put, unlike
  * reply_json). Both return E_IO once the client has gone, after which
- * further calls are no-ops. */
+ * further calls are no-ops. Once a stream has begun, reply_err() and
+ * its kin write an "error" event with the contract's error body instead
+ * of a reply (API.md §4), so one error path serves both forms.
+ */
 enum err sse_begin(struct req *);
 enum err sse_event(struct req *, const char *event, struct json_object *);
+/* A comment line when nothing was written for SSE_HEARTBEAT_SEC, so
+ * proxies and clients see a long silence is not a dead link; E_IO when
+ * the client has gone. Cheap: call it as often as convenient. */
+enum err sse_heartbeat(struct req *);
 
-/* Monotonic clock in seconds, for durations. */
-double	 req_now(void);
+/*
+ * Whether a long request should go on: E_OK; E_IO when the client has
+ * gone (a write failed, or nginx closed the connection because the
+ * client left); E_STOPPING when the service is stopping. A handler that
+ * gets either ends its work (a run as cancelled) and returns; for
+ * E_STOPPING it may still reply_err(rq, E_STOPPING).
+ */
+enum err req_cancelled(struct req *);
 
 #endif

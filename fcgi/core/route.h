@@ -18,8 +18,9 @@ enum route_flag {
 	R_USER = 1 << 1,	/* the service's authenticate() must pass */
 	R_LOCAL = 1 << 2,	/* loopback clients only (nginx enforces too) */
 	R_LONG = 1 << 3,	/* may run for seconds or minutes (a stream,
-				   a model call): the responder first lets go
-				   of its other kept connections (worker.c) */
+				   a model call, a password hash): served on
+				   the long lane, where nginx must send it
+				   (service.h, nginx/dataland-locations.conf) */
 };
 
 struct route {

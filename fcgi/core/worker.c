@@ -3,18 +3,25 @@
  * (route, auth, body type), the handler, one log line, finish, reset.
  * Single-threaded: one request at a time, no locks.
  *
- * nginx keeps FastCGI connections open (fastcgi_keep_conn), and a kept
+ * A responder serves one lane (service.h). On the short lane nginx
+ * keeps FastCGI connections open (fastcgi_keep_conn), and a kept
  * connection is pinned to the responder that accepted it. A responder
  * that waited on one connection only would sit idle while nginx sent
- * work down others, so each responder holds up to CONNS_MAX kept
+ * work down others, so each short responder holds up to CONNS_MAX kept
  * connections and waits on them with the (non-blocking) listen socket
  * in one epoll set, serving whichever has a request, one at a time.
+ * Every request there is short, so none waits long behind another. On
+ * the long lane a responder takes one connection, serves its one
+ * request and closes it: nothing can queue behind a stream.
  * The listen socket is EPOLLEXCLUSIVE: a new connection wakes one
  * responder, not all of them.
  *
- * SIGTERM is blocked except inside epoll_pwait(), which unblocks it
- * atomically: no read or write of a request is ever interrupted, and a
- * stop request can never slip in between a check and the wait.
+ * SIGTERM and SIGINT stay blocked and arrive through a signalfd in the
+ * same epoll set: a busy responder sees a stop request at its next
+ * wait even when work is always ready (a signal unblocked only inside
+ * epoll_pwait() is not delivered when events are already there), no
+ * read or write of a request is ever interrupted, and a long handler
+ * can ask worker_stopping() between its steps.
  */
 #include <errno.h>
 #include <malloc.h>
@@ -26,6 +33,7 @@
 #include <unistd.h>
 
 #include <sys/epoll.h>
+#include <sys/signalfd.h>
 
 #include <fcgiapp.h>
 
@@ -35,63 +43,38 @@
 #include "json.h"
 #include "log.h"
 #include "metrics.h"
+#include "mono.h"
 #include "req.h"
 #include "route.h"
 #include "service.h"
 #include "worker.h"
 
-static volatile sig_atomic_t	stopping;
+static int	stopping;		/* a stop signal has arrived */
+static int	sigfd = -1;		/* SIGTERM and SIGINT, read here */
+static int	warned_lane;		/* a long route came the short way */
 
 /* One kept (or being accepted) FastCGI connection. */
 struct conn {
 	FCGX_Request	fr;
-	double		last;		/* when it last carried a request */
 };
 
 static struct conn	 conns[CONNS_MAX];
-static struct conn	*serving;	/* the one whose request runs now */
+static int		 nconns;	/* CONNS_MAX, or 1 on the long lane */
+static enum lane	 lane;
 
 /*
- * Closes an idle kept connection at once. Detached, libfcgi skips its
- * lingering close (shutdown, then up to 2 s waiting for the peer).
+ * 1 once SIGTERM or SIGINT has arrived: the request in hand should end
+ * soon (a stream: as cancelled), and no new one will be taken.
  */
-static void
-drop_conn(struct conn *c)
+int
+worker_stopping(void)
 {
-	c->fr.detached = 1;
-	FCGX_Free(&c->fr, 1);
-	c->fr.detached = 0;
-}
+	struct signalfd_siginfo	si;
 
-/*
- * Before a long request: closes every other kept connection, so that
- * nginx opens new ones, to responders that are free, instead of queueing
- * requests behind this one for its whole length. A request nginx may
- * have written to one of them meanwhile was never read; nginx retries a
- * failed cached connection elsewhere (fastcgi_next_upstream error), or,
- * for a POST it cannot know was unread, answers 503 with Retry-After.
- */
-static void
-shed_kept(void)
-{
-	int	i;
-
-	for (i = 0; i < CONNS_MAX; i++)
-		if (&conns[i] != serving && conns[i].fr.ipcFd >= 0)
-			drop_conn(&conns[i]);
-}
-
-void
-worker_stop(void)
-{
-	stopping = 1;
-}
-
-static void
-on_term(int sig)
-{
-	(void)sig;
-	stopping = 1;
+	while (!stopping && sigfd >= 0 &&
+	    read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		stopping = 1;
+	return stopping;
 }
 
 /* application/json, optionally with parameters; only UTF-8 allowed. */
@@ -173,8 +156,12 @@ dispatch(struct req *rq)
 	for (i = 0; i < rq->nargs; i++)		/* argbuf is on our stack */
 		rq->arg[i] = arena_strdup(rq->a, rq->arg[i]);
 	rq->route = &rt[rq->route_idx];
-	if (rq->route->flags & R_LONG)
-		shed_kept();
+	if ((rq->route->flags & R_LONG) && lane == LANE_SHORT && !warned_lane) {
+		log_warn(rq->reqid, "long route %s %s came on the short lane: "
+		    "nginx should send it to the long socket", rq->method,
+		    rq->route->pattern);
+		warned_lane = 1;
+	}
 	if ((rq->route->flags & R_LOCAL) && !is_local(rq)) {
 		reply_err(rq, E_FORBIDDEN);
 		return;
@@ -186,7 +173,11 @@ dispatch(struct req *rq)
 		return;
 	}
 	if ((rq->route->flags & R_JSON) && (e = load_json(rq)) != E_OK) {
-		reply_err(rq, e);
+		if (e == E_TOOLARGE)
+			reply_errmsg(rq, e, "request body exceeds %d bytes",
+			    BODY_MAX);
+		else
+			reply_err(rq, e);
 		return;
 	}
 	rq->route->fn(rq);
@@ -205,12 +196,15 @@ serve(const struct service *svc, struct db *db, FCGX_Request *fr,
 	e = req_init(&rq, fr, a);
 	rq.svc = svc;
 	rq.db = db;
-	if (e != E_OK)
+	if (e == E_TOOLARGE)
+		reply_errmsg(&rq, E_INVALID, "request line and headers exceed "
+		    "%d bytes", PARAMS_MAX);
+	else if (e != E_OK)
 		reply_err(&rq, e);
 	else
 		dispatch(&rq);
 	req_drain(&rq);
-	metrics_request(rq.route_idx, rq.status, req_now() - rq.t_start);
+	metrics_request(rq.route_idx, rq.status, mono_now() - rq.t_start);
 	metrics_db(db->errors - errs, db->reconnects - recs);
 	if (db->in_tx) {
 		log_error(rq.reqid, "transaction left open by '%s'",
@@ -245,53 +239,73 @@ serve_conn(const struct service *svc, struct db *db, struct conn *c,
 		if (epoll_ctl(ep, EPOLL_CTL_ADD, c->fr.ipcFd, &ev) != 0)
 			c->fr.keepConnection = 0;	/* cannot wait on it */
 	}
-	serving = c;
 	serve(svc, db, &c->fr, a);
-	serving = NULL;
+	if (lane == LANE_LONG)
+		c->fr.keepConnection = 0;	/* one request each */
 	FCGX_Finish_r(&c->fr);
 	arena_reset(a);
-	c->last = req_now();
 }
 
-/* A free slot, or room made by closing the longest-idle connection. */
+/* A free connection slot, or NULL when every one is taken. */
 static struct conn *
 free_conn(void)
 {
-	struct conn	*old = &conns[0];
-	int		 i;
+	int	i;
 
-	for (i = 0; i < CONNS_MAX; i++) {
+	for (i = 0; i < nconns; i++)
 		if (conns[i].fr.ipcFd < 0)
 			return &conns[i];
-		if (conns[i].last < old->last)
-			old = &conns[i];
-	}
-	drop_conn(old);
-	return old;
+	return NULL;
+}
+
+/*
+ * Watches the listen socket only while a slot is free. A full responder
+ * never closes a kept connection to make room (nginx may be writing a
+ * request into it); it leaves new connections to the other responders
+ * until one of its own ends.
+ */
+static int
+listen_when_free(int ep, int fd, int *listening)
+{
+	struct epoll_event	ev;
+	int			want = free_conn() != NULL;
+
+	if (want == *listening)
+		return 0;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+	ev.data.ptr = NULL;
+	if (epoll_ctl(ep, want ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, fd, &ev) != 0)
+		return -1;
+	*listening = want;
+	return 0;
 }
 
 /*
  * Waits for and serves requests until told to stop. Kept connections
- * go first and the listen socket last: making room for a new
- * connection may close one whose event is in the same batch.
+ * go first and the listen socket last. A stop signal ends the loop
+ * after the batch in hand: requests nginx already wrote are served,
+ * nothing new is accepted.
  */
 static int
-loop(const struct service *svc, struct db *db, int fd,
-    struct arena *a, const sigset_t *waitmask)
+loop(const struct service *svc, struct db *db, int fd, struct arena *a)
 {
-	struct epoll_event	ev[CONNS_MAX + 1];
-	int			ep, i, n, listen_ready, rc = 1;
+	struct epoll_event	ev[CONNS_MAX + 2];
+	struct conn		*c;
+	int			ep, i, n, listen_ready, listening = 1, rc = 1;
 
 	if ((ep = epoll_create1(EPOLL_CLOEXEC)) < 0)
 		return 1;
 	memset(ev, 0, sizeof(ev));
 	ev[0].events = EPOLLIN | EPOLLEXCLUSIVE;
 	ev[0].data.ptr = NULL;
-	if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev[0]) != 0)
+	ev[1].events = EPOLLIN;
+	ev[1].data.ptr = &sigfd;
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev[0]) != 0 ||
+	    epoll_ctl(ep, EPOLL_CTL_ADD, sigfd, &ev[1]) != 0)
 		goto out;
-	while (!stopping) {
-		n = epoll_pwait(ep, ev, CONNS_MAX + 1, log_flush_in_ms(),
-		    waitmask);
+	while (!worker_stopping()) {
+		n = epoll_wait(ep, ev, CONNS_MAX + 2, log_flush_in_ms());
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -301,6 +315,8 @@ loop(const struct service *svc, struct db *db, int fd,
 			log_flush();	/* the queued lines are due */
 		listen_ready = 0;
 		for (i = 0; i < n; i++) {
+			if (ev[i].data.ptr == &sigfd)
+				continue;	/* worker_stopping() reads it */
 			if (ev[i].data.ptr == NULL) {
 				if (ev[i].events & EPOLLERR)
 					goto out;
@@ -309,8 +325,11 @@ loop(const struct service *svc, struct db *db, int fd,
 				serve_conn(svc, db, ev[i].data.ptr, a, ep,
 				    fd);
 		}
-		if (listen_ready)
-			serve_conn(svc, db, free_conn(), a, ep, fd);
+		if (listen_ready && !worker_stopping() &&
+		    (c = free_conn()) != NULL)
+			serve_conn(svc, db, c, a, ep, fd);
+		if (listen_when_free(ep, fd, &listening) != 0)
+			goto out;
 	}
 	rc = 0;
 out:
@@ -319,47 +338,61 @@ out:
 	return rc;
 }
 
-int
-worker_run(const struct service *svc, const struct conf *c, int fd,
-    int slot)
+/*
+ * The signals that stop a responder, blocked for good and read from a
+ * signalfd (see the top of this file). SIGPIPE is ignored: a gone
+ * client is an error code on the write.
+ */
+static int
+block_signals(void)
 {
-	struct arena		a;
-	struct db		db;
 	struct sigaction	sa;
-	sigset_t		term, waitmask;
-	int			i, rc;
+	sigset_t		term;
 
-	log_setup(svc->name, slot);
-	metrics_slot(slot);
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_term;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = SIG_IGN;	/* a gone client is an error code */
+	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 	sigemptyset(&term);
 	sigaddset(&term, SIGTERM);
 	sigaddset(&term, SIGINT);
-	sigprocmask(SIG_BLOCK, &term, &waitmask);
-	sigdelset(&waitmask, SIGTERM);
-	sigdelset(&waitmask, SIGINT);
+	sigprocmask(SIG_BLOCK, &term, NULL);
+	sigfd = signalfd(-1, &term, SFD_NONBLOCK | SFD_CLOEXEC);
+	return sigfd >= 0 ? 0 : -1;
+}
 
-	/*
-	 * SCHED_BATCH: a responder woken by nginx does not preempt the
-	 * nginx worker that woke it, so nginx hands over all its ready
-	 * requests before the responder runs, and the responder serves
-	 * them in one wakeup instead of ping-ponging a request at a time.
-	 * Measured on 2 CPUs: /healthz throughput +10-15%, p50 lower, an
-	 * idle machine's latency unchanged. It needs no privilege.
-	 */
-	{
-		struct sched_param	sp = { .sched_priority = 0 };
+/*
+ * SCHED_BATCH: a responder woken by nginx does not preempt the nginx
+ * worker that woke it, so nginx hands over all its ready requests
+ * before the responder runs, and the responder serves them in one
+ * wakeup instead of ping-ponging a request at a time. Measured on 2
+ * CPUs: /healthz throughput +10-15%, p50 lower, an idle machine's
+ * latency unchanged. It needs no privilege.
+ */
+static void
+batch_sched(void)
+{
+	struct sched_param	sp = { .sched_priority = 0 };
 
-		if (sched_setscheduler(0, SCHED_BATCH, &sp) != 0)
-			log_warn(NULL, "SCHED_BATCH refused; staying on the "
-			    "default policy");
-	}
+	if (sched_setscheduler(0, SCHED_BATCH, &sp) != 0)
+		log_warn(NULL, "SCHED_BATCH refused; staying on the default "
+		    "policy");
+}
 
+int
+worker_run(const struct service *svc, const struct conf *c, int fd,
+    int slot, enum lane l)
+{
+	struct arena	a;
+	struct db	db;
+	int		i, rc;
+
+	lane = l;
+	nconns = l == LANE_LONG ? 1 : CONNS_MAX;
+	log_setup(svc->name, slot);
+	metrics_slot(slot);
+	if (block_signals() != 0)
+		return 1;
+	batch_sched();
 	/*
 	 * libfcgi mallocs and frees three 8 KiB stream buffers per request;
 	 * each such "large" malloc first consolidates glibc's fastbins,
@@ -369,19 +402,20 @@ worker_run(const struct service *svc, const struct conf *c, int fd,
 	mallopt(M_MXFAST, 0);
 	if (FCGX_Init() != 0)
 		return 1;
-	for (i = 0; i < CONNS_MAX; i++)
+	for (i = 0; i < nconns; i++)
 		if (FCGX_InitRequest(&conns[i].fr, fd, 0) != 0)
 			return 1;
 	if (svc->worker_init != NULL && svc->worker_init(c) != 0)
 		return 1;
 	db_init(&db, service_dsn(svc, c), c->db_prepare);
 	arena_init(&a);
-	rc = loop(svc, &db, fd, &a, &waitmask);
-	for (i = 0; i < CONNS_MAX; i++)
+	rc = loop(svc, &db, fd, &a);
+	for (i = 0; i < nconns; i++)
 		FCGX_Free(&conns[i].fr, 1);
 	if (svc->worker_release != NULL)
 		svc->worker_release();
 	db_close(&db);
 	arena_release(&a);
+	close(sigfd);
 	return rc;
 }

@@ -5,13 +5,16 @@
 #ifndef WORKER_H
 #define WORKER_H
 
-struct conf;
-struct service;
+#include "service.h"
 
-/* Runs the responder loop on listen fd; returns the exit status. */
+struct conf;
+
+/* Runs the responder loop of one lane on listen fd until a stop
+ * signal; returns the exit status. */
 int	worker_run(const struct service *, const struct conf *, int fd,
-	    int slot);
-/* Set by the SIGTERM handler: finish the request in hand, then exit. */
-void	worker_stop(void);
+	    int slot, enum lane);
+/* 1 once SIGTERM or SIGINT has arrived: a long handler ends what it is
+ * doing (a stream as cancelled); the responder then exits. */
+int	worker_stopping(void);
 
 #endif

@@ -83,16 +83,19 @@ t_stream_bad_query() {
 }
 
 # A client that disconnects after ~1 s of a 60 s stream: the responder
-# notices at its next write, logs the request and stays alive.
+# notices within moments (nginx closes the FastCGI connection, which the
+# handler sees through req_cancelled() between ticks), logs the request
+# as cancelled and stays alive.
 t_stream_client_gone() {
 	local before after id
 	before=$(children "$TESTAPP_PID" | sort | tr '\n' ' ')
 	id="e2e-gone.$RANDOM$RANDOM"
 	curl -sS -N --max-time 1 "${CURL_TLS[@]}" -H "X-Request-Id: $id" \
 	    -o /dev/null "$BASE/t/stream?n=600&ms=100" 2>/dev/null
-	wait_for 20 grep -qF -- "$id" "$E2E_DIR/log/testapp.log" ||
-	    fail "no log line for '$id' within 20 s of the disconnect:" \
-	    "the responder kept streaming" || return 1
+	wait_for 3 grep -qF -- "\"rid\":\"$id\",\"msg\":\"stream cancelled" \
+	    "$E2E_DIR/log/testapp.log" ||
+	    fail "no 'cancelled' line for '$id' within 3 s of the" \
+	    "disconnect: the responder kept streaming" || return 1
 	after=$(children "$TESTAPP_PID" | sort | tr '\n' ' ')
 	[ "$before" = "$after" ] ||
 	    fail "responders changed from [$before] to [$after]" || return 1
@@ -111,17 +114,16 @@ wrk_max_ms() {
 }
 
 # A long request (R_LONG) must not hold back the requests nginx sends
-# down the responder's other kept connections: quick requests run over
-# kept connections while a 5 s stream starts among them (on a
-# connection nginx takes from its cache, so its responder holds others
-# too), and none of them waits for the stream.
-t_long_request_sheds() {
+# down kept connections: quick requests run over kept connections (the
+# short lane) while a 5 s stream runs on the long lane, and none of them
+# waits for the stream.
+t_long_request_apart() {
 	local wp n max
 	wrk -t2 -c32 -d8s --timeout 20s "$BASE/t-kept/healthz" >"$T/wrk" 2>&1 &
 	wp=$!
 	sleep 1
 	curl -sS -N --max-time 30 "${CURL_TLS[@]}" \
-	    "$BASE/t-kept/stream?n=25&ms=200" >"$T/long" 2>"$T/long.err" ||
+	    "$BASE/t/stream?n=25&ms=200" >"$T/long" 2>"$T/long.err" ||
 	    { cat "$T/long.err"; kill "$wp"; return 1; }
 	wait "$wp"
 	cat "$T/wrk"
@@ -135,6 +137,57 @@ t_long_request_sheds() {
 	    { fail "a quick request waited ${max} ms behind the stream"; return 1; }
 }
 
+# A failure after the stream began is an "error" event carrying the
+# contract's error body, and the responder lives on.
+t_stream_error() {
+	local before after
+	before=$(children "$TESTAPP_PID" | sort | tr '\n' ' ')
+	stream_read "$T/ev" "$BASE/t/stream-error?n=2" || return 1
+	python3 - "$T/ev" <<-'EOF' || return 1
+	import json, sys
+	ev, cur = [], None
+	for l in open(sys.argv[1]):
+	    line = l.split(" ", 1)[1].rstrip("\n")
+	    if line.startswith("event:"):
+	        cur = line[6:].strip()
+	    elif line.startswith("data:"):
+	        ev.append((cur, json.loads(line[5:])))
+	names = [e[0] for e in ev]
+	if names != ["tick", "tick", "error"]:
+	    sys.exit("events %s" % names)
+	if ev[2][1] != {"error": {"code": "unavailable",
+	        "message": ev[2][1]["error"]["message"]}}:
+	    sys.exit("error event %r" % (ev[2][1],))
+	EOF
+	after=$(children "$TESTAPP_PID" | sort | tr '\n' ' ')
+	[ "$before" = "$after" ] ||
+	    fail "responders changed from [$before] to [$after]"
+}
+
+# SIGTERM while a stream runs: the stream ends at once with an "error"
+# event (503 unavailable), and the master is gone within seconds, not
+# at its drain deadline.
+t_stream_sigterm() {
+	local cpid t0 st
+	stream_read "$T/ev" "$BASE/t/stream?n=600&ms=100" &
+	cpid=$!
+	sleep 1.5
+	t0=$SECONDS
+	kill -TERM "$TESTAPP_PID" || return 1
+	wait "$cpid"
+	wait_for 10 eval "! alive $TESTAPP_PID" ||
+	    fail "master still running 10 s after SIGTERM" || return 1
+	wait "$TESTAPP_PID"
+	st=$?
+	TESTAPP_PID=""
+	[ "$st" -eq 0 ] || fail "master exited with $st" || return 1
+	[ $((SECONDS - t0)) -le 5 ] ||
+	    fail "stop took $((SECONDS - t0)) s" || return 1
+	tail -n 2 "$T/ev" | grep -q 'event: error' &&
+	tail -n 1 "$T/ev" | grep -q '"code":"unavailable"' ||
+	    fail "the stream did not end with an error event: $(tail -n 3 "$T/ev")"
+}
+
 check "SSE over HTTP/1.1 arrives event by event" t_stream --http1.1
 check "SSE over HTTP/2 arrives event by event" t_stream --http2
 check "SSE through a buffering location arrives event by event" \
@@ -144,6 +197,9 @@ check "SSE with a bad query -> 400 invalid_request" t_stream_bad_query
 check "client gone mid-stream: responder notices, survives" \
     t_stream_client_gone
 check "a long stream does not hold back requests on kept connections" \
-    t_long_request_sheds
+    t_long_request_apart
+check "an error after the stream began is an error event" t_stream_error
+check "SIGTERM mid-stream: error event, master gone within seconds" \
+    t_stream_sigterm
 
 e2e_done

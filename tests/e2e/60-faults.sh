@@ -106,6 +106,42 @@ t_workers_out_of_range() {
 	stderr_has budget-500 'AGENT_WORKERS|max_connections'
 }
 
+# --- systemd socket activation: both lanes' sockets inherited ----------
+
+# LISTEN_FDS=2 (systemd-socket-activate stands in for systemd): fd 3
+# is the short lane, fd 4 the long one; each answers, from its own
+# responder (worker 0 short, worker 1 long).
+t_socket_activation() {
+	local d=$E2E_DIR/sa pid rc=0 s w
+	command -v systemd-socket-activate >/dev/null ||
+	    fail "systemd-socket-activate is not installed" || return 1
+	mkdir -p "$d"
+	DATABASE_URL=$DATABASE_URL AGENT_WORKERS=1 AGENT_LONG_WORKERS=1 \
+	    systemd-socket-activate -l "$d/short.sock" -l "$d/long.sock" \
+	    -E DATABASE_URL -E AGENT_WORKERS -E AGENT_LONG_WORKERS \
+	    "$E2E_BIN/bin/dataland-agent" >"$d/log" 2>&1 &
+	pid=$!
+	wait_for 10 test -S "$d/long.sock" || rc=1
+	for s in short long; do
+		[ $rc -eq 0 ] || break
+		env -i REQUEST_METHOD=GET DOCUMENT_URI=/healthz \
+		    HTTP_X_REQUEST_ID="sa-$s" cgi-fcgi -bind \
+		    -connect "$d/$s.sock" >"$d/$s.out" 2>&1
+		grep -q '^Status: 200' "$d/$s.out" ||
+		    { fail "$s lane: $(cat "$d/$s.out")"; rc=1; }
+	done
+	for s in short:0 long:1; do
+		[ $rc -eq 0 ] || break
+		w=${s#*:}
+		wait_for 5 grep -q "\"worker\":$w,\"rid\":\"sa-${s%:*}\"" "$d/log" ||
+		    { fail "no access line of worker $w for the ${s%:*} lane"; rc=1; }
+	done
+	stop_pid "$pid" 15
+	wait "$pid" 2>/dev/null
+	[ $rc -eq 0 ] || sed 's/^/  /' "$d/log" >&2
+	return $rc
+}
+
 # --- (b) SIGKILL of a responder -------------------------------------
 
 t_kill9() {	# PID-FILE WORKERS HEALTH-PATH
@@ -237,10 +273,12 @@ check "pool budget: AGENT_WORKERS=max_connections refused, numbers named" \
 check "pool budget: PG_MAX_CONNECTIONS=4 refused, numbers named" t_budget_env
 check "AGENT_WORKERS=500 refused" t_workers_out_of_range
 
+check "socket activation: both lanes on inherited sockets" \
+    t_socket_activation
 check "kill -9 an agent responder: replaced, 50 requests 200" \
-    t_kill9 agent.pid "$E2E_AGENT_WORKERS" /healthz
+    t_kill9 agent.pid $((E2E_AGENT_WORKERS + E2E_AGENT_LONG_WORKERS)) /healthz
 check "kill -9 an auth responder: replaced, 50 requests 200" \
-    t_kill9 auth.pid "$E2E_AUTH_WORKERS" /auth/healthz
+    t_kill9 auth.pid $((E2E_AUTH_WORKERS + E2E_AUTH_LONG_WORKERS)) /auth/healthz
 check "agent /metrics counts the worker restart" \
     t_metric_positive /metrics restart
 check "auth /metrics counts the worker restart" \

@@ -41,8 +41,11 @@ E2E_HTTP_PORT=${E2E_HTTP_PORT:-$((28200 + e2e_off + e2e_slot))}
 E2E_PG_PORT=${E2E_PG_PORT:-$((25500 + e2e_off + e2e_slot))}
 E2E_DIR=${E2E_DIR:-$E2E_ROOT/.run/e2e-$E2E_NAME}
 E2E_AGENT_WORKERS=${E2E_AGENT_WORKERS:-3}
+E2E_AGENT_LONG_WORKERS=${E2E_AGENT_LONG_WORKERS:-2}
 E2E_AUTH_WORKERS=${E2E_AUTH_WORKERS:-2}
+E2E_AUTH_LONG_WORKERS=${E2E_AUTH_LONG_WORKERS:-2}
 E2E_TESTAPP_WORKERS=${E2E_TESTAPP_WORKERS:-3}
+E2E_TESTAPP_LONG_WORKERS=${E2E_TESTAPP_LONG_WORKERS:-3}
 
 T=$E2E_DIR/tmp			# scratch files of the checks
 E2E_PASSED=0
@@ -234,11 +237,13 @@ e2e_track() {
 
 # --- the stack and the test responder --------------------------------
 
-# The nginx locations that serve the test responder: /t/ unbuffered as
-# the product's streaming locations are; /t-buffered/ (the same routes)
+# The nginx locations that serve the test responder, on its two lanes
+# as the product's are: /t/ its short routes (one connection each);
+# /t/slow and /t/stream* its long routes on the long lane, unbuffered as
+# the product's streaming locations are; /t-buffered/ (the long routes)
 # with nginx's default response buffering, where only the responder's
-# X-Accel-Buffering header can keep a stream flowing; /t-kept/ over kept
-# connections (e2e_nginx_http_conf); /t-big/ with a
+# X-Accel-Buffering header can keep a stream flowing; /t-kept/ the short
+# routes over kept connections (e2e_nginx_http_conf); /t-big/ with a
 # body cap above the runtime's, so that its own 413 is reached.
 e2e_nginx_conf() {
 	cat <<-EOF
@@ -248,10 +253,17 @@ e2e_nginx_conf() {
 	    fastcgi_pass unix:$E2E_DIR/sock/testapp.sock;
 	    fastcgi_buffering off;
 	}
+	location ~ ^/t/(slow|stream) {
+	    include dataland-fastcgi.conf;
+	    fastcgi_keep_conn off;
+	    fastcgi_pass unix:$E2E_DIR/sock/testapp-long.sock;
+	    fastcgi_buffering off;
+	}
 	location /t-buffered/ {
 	    rewrite ^/t-buffered/(.*)\$ /t/\$1 break;
 	    include dataland-fastcgi.conf;
-	    fastcgi_pass unix:$E2E_DIR/sock/testapp.sock;
+	    fastcgi_keep_conn off;
+	    fastcgi_pass unix:$E2E_DIR/sock/testapp-long.sock;
 	}
 	location /t-kept/ {
 	    rewrite ^/t-kept/(.*)\$ /t/\$1 break;
@@ -291,10 +303,12 @@ testapp_up() {
 testapp_start() {
 	local bin=$E2E_BIN/tests/testapp
 	[ -x "$bin" ] || { echo "no '$bin' (make SAN=1 test-build)" >&2; return 1; }
-	rm -f "$E2E_DIR/sock/testapp.sock"
+	rm -f "$E2E_DIR/sock/testapp.sock" "$E2E_DIR/sock/testapp-long.sock"
 	mkdir -p "$E2E_DIR/log"
-	env TESTAPP_SOCKET="$E2E_DIR/sock/testapp.sock" \
-	    TESTAPP_WORKERS="$E2E_TESTAPP_WORKERS" APP_ENV=development \
+	env AGENT_SOCKET="$E2E_DIR/sock/testapp.sock" \
+	    AGENT_LONG_SOCKET="$E2E_DIR/sock/testapp-long.sock" \
+	    AGENT_WORKERS="$E2E_TESTAPP_WORKERS" \
+	    AGENT_LONG_WORKERS="$E2E_TESTAPP_LONG_WORKERS" APP_ENV=development \
 	    ${E2E_SOCKET_GROUP:+SOCKET_GROUP="$E2E_SOCKET_GROUP"} \
 	    "$bin" >>"$E2E_DIR/log/testapp.log" 2>&1 &
 	TESTAPP_PID=$!
@@ -382,6 +396,8 @@ e2e_start() {
 	    PG_PORT=$E2E_PG_PORT NGINX_EXTRA_CONF=$E2E_DIR/nginx-extra.conf \
 	    NGINX_EXTRA_HTTP_CONF=$E2E_DIR/nginx-extra-http.conf \
 	    AGENT_WORKERS=$E2E_AGENT_WORKERS AUTH_WORKERS=$E2E_AUTH_WORKERS \
+	    AGENT_LONG_WORKERS=$E2E_AGENT_LONG_WORKERS \
+	    AUTH_LONG_WORKERS=$E2E_AUTH_LONG_WORKERS \
 	    APP_ENV=development \
 	    scripts/stack.sh start "$E2E_DIR" >"$T/stack-start.log" 2>&1; then
 		echo "FAIL $E2E_NAME: stack start"

@@ -62,7 +62,8 @@ URL=${TEST_PG_URL%/*}/$DB
 
 # --- agent -----------------------------------------------------------
 S=$WORK/agent.sock
-DATABASE_URL=$URL AGENT_SOCKET=$S AGENT_WORKERS=2 start agent \
+DATABASE_URL=$URL AGENT_SOCKET=$S AGENT_WORKERS=2 \
+    AGENT_LONG_SOCKET=$WORK/agent-long.sock AGENT_LONG_WORKERS=1 start agent \
     build/bin/dataland-agent
 check "valgrind-agent-up" test -S "$S"
 for n in 1 2 3 4 5 6 7 8; do
@@ -86,15 +87,17 @@ stop agent
 # --- auth: two real Argon2id hashes under valgrind ---------------------
 S=$WORK/auth.sock
 mkdir -p "$WORK/auth-data"
+L=$WORK/auth-long.sock
 AUTH_DATABASE_URL=$URL AUTH_SOCKET=$S AUTH_WORKERS=1 \
+    AUTH_LONG_SOCKET=$L AUTH_LONG_WORKERS=1 \
     AUTH_DATA_DIR=$WORK/auth-data AUTH_HASH_THREADS=1 start auth \
     build/bin/dataland-auth
 check "valgrind-auth-up" test -S "$S"
 body='{"email":"vg@example.org","password":"valgrind password"}'
-fcgi "$S" POST /auth/signup "$body" >"$WORK/signup.out"
+fcgi "$L" POST /auth/signup "$body" >"$WORK/signup.out"
 grep -q '^Status: 201' "$WORK/signup.out"
 check "valgrind-auth-signup" test $? -eq 0
-fcgi "$S" POST /auth/login "$body" >"$WORK/login.out"
+fcgi "$L" POST /auth/login "$body" >"$WORK/login.out"
 grep -q '^Status: 200' "$WORK/login.out"
 check "valgrind-auth-login" test $? -eq 0
 tok=$(sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p' "$WORK/login.out")

@@ -5,6 +5,7 @@
  * depending on either product service. Never installed.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <time.h>
 
@@ -14,6 +15,7 @@
 #include "conf.h"
 #include "err.h"
 #include "health.h"
+#include "log.h"
 #include "prefork.h"
 #include "req.h"
 #include "route.h"
@@ -28,6 +30,7 @@ static void	only_get_put(struct req *);
 static void	params_get(struct req *);
 static void	slow_get(struct req *);
 static void	stream_get(struct req *);
+static void	stream_error_get(struct req *);
 
 /*
  * method, pattern, handler, flags
@@ -36,6 +39,7 @@ static const struct route routes[] = {
 	{ "GET",  "/t/healthz",		health_get,	0,	NULL },
 	{ "GET",  "/t/slow",		slow_get,	R_LONG,	NULL },
 	{ "GET",  "/t/stream",		stream_get,	R_LONG,	NULL },
+	{ "GET",  "/t/stream-error",	stream_error_get, R_LONG, NULL },
 	{ "POST", "/t/echo",		echo_post,	R_JSON,	NULL },
 	{ "GET",  "/t/only-get-put",	only_get_put,	0,	NULL },
 	{ "GET",  "/t/params",		params_get,	0,	NULL },
@@ -43,11 +47,21 @@ static const struct route routes[] = {
 	{ NULL,   NULL,			NULL,		0,	NULL }
 };
 
+/* It runs on the agent's settings: the tests start it with its own
+ * AGENT_SOCKET, AGENT_LONG_SOCKET and worker counts. */
 static const struct service testapp = {
 	.name = "testapp",
 	.routes = routes,
-	.socket_env = "TESTAPP_SOCKET",
-	.workers_env = "TESTAPP_WORKERS",
+	.dsn_var = "DATABASE_URL",
+	.dsn = offsetof(struct conf, database_url),
+	.lanes = {
+		[LANE_SHORT] = { "AGENT_SOCKET",
+		    offsetof(struct conf, agent_socket),
+		    offsetof(struct conf, agent_workers) },
+		[LANE_LONG] = { "AGENT_LONG_SOCKET",
+		    offsetof(struct conf, agent_long_socket),
+		    offsetof(struct conf, agent_long_workers) },
+	},
 };
 
 /*
@@ -106,16 +120,61 @@ slow_get(struct req *rq)
 }
 
 /*
+ * Waits ms milliseconds in small steps, as a handler waiting on a model
+ * would: E_OK, or why the request should end now (req_cancelled()).
+ * Heartbeats keep a silent stream alive.
+ */
+static enum err
+wait_ms(struct req *rq, long ms)
+{
+	enum err	e;
+	long		step;
+
+	for (;;) {
+		if ((e = req_cancelled(rq)) != E_OK ||
+		    (rq->streaming && (e = sse_heartbeat(rq)) != E_OK))
+			return e;
+		if (ms <= 0)
+			return E_OK;
+		step = ms < 50 ? ms : 50;
+		sleep_ms(step);
+		ms -= step;
+	}
+}
+
+/* Streams n "tick" events {"i": k} ms apart; E_OK or why it stopped. */
+static enum err
+ticks(struct req *rq, long n, long ms)
+{
+	struct json_object	*o;
+	enum err		 e;
+	long			 i;
+
+	for (i = 0; i < n; i++) {
+		if (i > 0 && (e = wait_ms(rq, ms)) != E_OK)
+			return e;
+		o = json_object_new_object();
+		json_object_object_add(o, "i", json_object_new_int64(i));
+		e = sse_event(rq, "tick", o);
+		json_object_put(o);
+		if (e != E_OK)
+			return e;
+	}
+	return E_OK;
+}
+
+/*
  * GET /t/stream?n=N&ms=M   N in 0..1000 (default 3), M in 0..10000
  * (default 100). text/event-stream: N "tick" events {"i": k} M ms
- * apart, then "done" {"n": N}; stops early once the client has gone.
- * | 400 invalid_request
+ * apart, then "done" {"n": N}. A client that goes away ends it at once
+ * (logged as "cancelled"); a stopping service ends it with an "error"
+ * event (503 unavailable). | 400 invalid_request
  */
 static void
 stream_get(struct req *rq)
 {
 	struct json_object	*o;
-	long			 n, ms, i;
+	long			 n, ms;
 	enum err		 e;
 
 	if (query_long(rq, "n", 0, TESTAPP_TICKS_MAX, 3, &n) != E_OK ||
@@ -123,20 +182,36 @@ stream_get(struct req *rq)
 		return;
 	if (sse_begin(rq) != E_OK)
 		return;
-	for (i = 0; i < n; i++) {
-		if (i > 0)
-			sleep_ms(ms);
-		o = json_object_new_object();
-		json_object_object_add(o, "i", json_object_new_int64(i));
-		e = sse_event(rq, "tick", o);
-		json_object_put(o);
-		if (e != E_OK)
-			return;		/* the client has gone */
+	if ((e = ticks(rq, n, ms)) == E_STOPPING) {
+		log_info(rq->reqid, "stream stopped by the service's stop");
+		reply_err(rq, E_STOPPING);
+		return;
+	}
+	if (e != E_OK) {
+		log_info(rq->reqid, "stream cancelled: the client has gone");
+		return;
 	}
 	o = json_object_new_object();
 	json_object_object_add(o, "n", json_object_new_int64(n));
 	sse_event(rq, "done", o);
 	json_object_put(o);
+}
+
+/*
+ * GET /t/stream-error?n=N   N ticks 10 ms apart, then the error a lost
+ * database gives (503 unavailable) as an "error" event, the way every
+ * handler reports a failure after its stream began.
+ */
+static void
+stream_error_get(struct req *rq)
+{
+	long	n;
+
+	if (query_long(rq, "n", 0, TESTAPP_TICKS_MAX, 2, &n) != E_OK)
+		return;
+	if (sse_begin(rq) != E_OK || ticks(rq, n, 10) != E_OK)
+		return;
+	reply_err(rq, E_DBDOWN);
 }
 
 /*
