@@ -56,6 +56,7 @@ CORE_OBJS += fcgi/core/num.o
 CORE_OBJS += fcgi/core/prefork.o
 CORE_OBJS += fcgi/core/req.o
 CORE_OBJS += fcgi/core/route.o
+CORE_OBJS += fcgi/core/ucase.o
 CORE_OBJS += fcgi/core/worker.o
 CORE_LISTED := $(CORE_OBJS)
 CORE_OBJS += $(filter-out $(CORE_LISTED),$(patsubst %.c,%.o,$(wildcard fcgi/core/*.c)))

@@ -1,15 +1,16 @@
 /*
- * Validators for the auth service's request fields: emails are trimmed,
- * lowercased and shaped local@domain; passwords are bounded in bytes.
+ * Validators for the auth service's request fields: emails are
+ * normalised as the Python service did (Unicode strip and lowercase,
+ * ucase.h) and shaped local@domain; passwords are bounded in bytes.
  * Each replies its own 400; no SQL here.
  */
-#include <ctype.h>
 #include <string.h>
 
 #include "arena.h"
 #include "err.h"
 #include "json.h"
 #include "req.h"
+#include "ucase.h"
 #include "valid.h"
 
 /* 1 for local@domain: one '@', no space or control byte, and a domain
@@ -32,40 +33,55 @@ valid_email_shape(const char *s)
 	return 1;
 }
 
-/* The field trimmed and lowercased into the arena; 400 when absent. */
+/*
+ * The email s normalised as the Python service did, Python's
+ * email.strip().lower() (ucase.h): Unicode white space trimmed, full
+ * Unicode lowercase. E_OK with *out in the arena, or E_INVALID when s
+ * is not UTF-8 (the JSON layer lets none through).
+ */
 static enum err
-valid_email_norm(struct req *rq, const char *key, char **out)
+valid_email_norm(struct arena *a, const char *s, char **out)
 {
-	const char	*s, *end;
-	char		*e;
-	size_t		 i, n;
+	size_t	 n;
 
-	if (need_str(rq, key, 1, EMAIL_IN_MAX, &s) != E_OK)
+	return ucase_strip_lower(a, s, strlen(s), out, &n);
+}
+
+/*
+ * s normalised (valid_email_norm()) and shaped local@domain, in at most
+ * EMAIL_MAX bytes: E_OK with *out in the arena, or E_INVALID.
+ */
+static enum err
+valid_email(struct arena *a, const char *s, char **out)
+{
+	char	*e;
+
+	if (valid_email_norm(a, s, &e) != E_OK || *e == '\0' ||
+	    strlen(e) > EMAIL_MAX || !valid_email_shape(e))
 		return E_INVALID;
-	while (isspace((unsigned char)*s))
-		s++;
-	for (end = s + strlen(s); end > s &&
-	    isspace((unsigned char)end[-1]); end--)
-		;
-	n = (size_t)(end - s);
-	e = arena_strndup(rq->a, s, n);
-	for (i = 0; i < n; i++)
-		e[i] = (char)tolower((unsigned char)e[i]);
 	*out = e;
 	return E_OK;
 }
 
-/* The email field, normalised and shaped; replies 400 itself. */
+/*
+ * The email field key (API.md §3) normalised exactly as the Python
+ * service did, email.strip().lower(), then shaped local@domain. The
+ * limits count UTF-8 bytes of the normalised address, as RFC 5321
+ * §4.5.3.1 counts octets: at most EMAIL_MAX in all, 64 before the '@'
+ * (for an ASCII address, its length in characters). E_OK with *out in
+ * the arena; otherwise the 400 naming the field has been sent.
+ */
 enum err
 need_email(struct req *rq, const char *key, const char **out)
 {
-	char	*e;
+	const char	*s;
+	char		*e;
 
-	if (valid_email_norm(rq, key, &e) != E_OK)
+	if (need_str(rq, key, 1, EMAIL_IN_MAX, &s) != E_OK)
 		return E_INVALID;
-	if (*e == '\0' || strlen(e) > EMAIL_MAX || !valid_email_shape(e)) {
+	if (valid_email(rq->a, s, &e) != E_OK) {
 		reply_errmsg(rq, E_INVALID, "field '%s' must be an email "
-		    "address (local@domain, at most %d characters)", key,
+		    "address (local@domain, at most %d bytes)", key,
 		    EMAIL_MAX);
 		return E_INVALID;
 	}
@@ -73,15 +89,24 @@ need_email(struct req *rq, const char *key, const char **out)
 	return E_OK;
 }
 
-/* The email of a login, normalised only: a row the Python service
- * stored in another shape can still log in. */
+/*
+ * The email of a login, normalised as need_email() does and not
+ * shaped: a row the Python service stored under looser rules can still
+ * log in. E_OK with *out in the arena; otherwise the 400 has been sent.
+ */
 enum err
 need_login_email(struct req *rq, const char *key, const char **out)
 {
-	char	*e;
+	const char	*s;
+	char		*e;
 
-	if (valid_email_norm(rq, key, &e) != E_OK)
+	if (need_str(rq, key, 1, EMAIL_IN_MAX, &s) != E_OK)
 		return E_INVALID;
+	if (valid_email_norm(rq->a, s, &e) != E_OK) {
+		reply_errmsg(rq, E_INVALID, "field '%s' must be UTF-8 text",
+		    key);
+		return E_INVALID;
+	}
 	*out = e;
 	return E_OK;
 }

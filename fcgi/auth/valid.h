@@ -12,15 +12,16 @@
 
 struct req;
 
-#define EMAIL_MAX	254	/* API.md §3 */
-#define EMAIL_IN_MAX	1024	/* before trimming */
+#define EMAIL_MAX	254	/* API.md §3: bytes, once normalised */
+#define EMAIL_IN_MAX	1024	/* code points, before normalising */
 #define NAME_MAX_CP	200	/* full_name, location: code points */
 #define URL_MAX_CP	2048	/* profile_photo_url: code points */
 
-/* The field trimmed and lowercased, shaped local@domain, at most
+/* The field normalised as the Python service did, Python's
+ * email.strip().lower() (ucase.h), shaped local@domain, at most
  * EMAIL_MAX bytes; *out in the arena. */
 enum err	need_email(struct req *, const char *key, const char **out);
-/* The field trimmed and lowercased only (a login's email). */
+/* The field normalised the same way, not shaped (a login's email). */
 enum err	need_login_email(struct req *, const char *key,
 		    const char **out);
 /* A string field of min..max bytes (API.md §3 counts bytes). */
