@@ -11,6 +11,8 @@
 #define REQID_MAX		64		/* client X-Request-Id */
 #define JSON_DEPTH_MAX		32		/* nesting of a request body */
 #define ROUTE_ARGS_MAX		4		/* {id} segments in a pattern */
+#define ID_MAX			128		/* API.md §4: ids, ticket ids */
+#define JSON_EXPECT_MAX		256		/* "must be ..." in a 400 */
 #define ROUTES_MAX		64		/* routes/service (metrics) */
 #define PATH_MAX_LEN		2048		/* request path */
 #define WORKERS_MAX		256		/* responders per master */

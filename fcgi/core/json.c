@@ -8,11 +8,13 @@
 #include <assert.h>
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
+#include "caps.h"
 #include "err.h"
 #include "json.h"
 #include "req.h"
@@ -24,6 +26,41 @@ struct json_scan {
 	int			 depth;		/* open containers */
 	int			 maxdepth;
 };
+
+/* The types a getter asks for (json_get()). */
+enum json_type_want {
+	JT_STR,				/* const char *, under a strspec */
+	JT_INT,				/* long in [min, max] */
+	JT_BOOL,			/* int 0 or 1 */
+	JT_ENUM,			/* int, an index into names */
+	JT__MAX
+};
+
+#define JF_NEED		0x1u	/* absent, or null without JF_NULL: 400 */
+#define JF_NULL		0x2u	/* null is a state of its own */
+
+/* One getter's contract: the field, its type, presence and bounds. */
+struct json_field {
+	const char		*key;
+	enum json_type_want	 type;
+	unsigned		 flags;		/* JF_* */
+	long			 min, max;	/* JT_INT, inclusive */
+	const struct strspec	*str;		/* JT_STR */
+	const char *const	*names;		/* JT_ENUM, NULL-terminated */
+};
+
+/* White space as Python's str.isspace() has it: the chat message rule
+ * "not only white space" (API.md §4) must agree with the original. */
+static const struct {
+	unsigned	 lo, hi;
+} json_spaces[] = {
+	{ 0x09, 0x0D }, { 0x1C, 0x20 }, { 0x85, 0x85 }, { 0xA0, 0xA0 },
+	{ 0x1680, 0x1680 }, { 0x2000, 0x200A }, { 0x2028, 0x2029 },
+	{ 0x202F, 0x202F }, { 0x205F, 0x205F }, { 0x3000, 0x3000 },
+};
+
+/* need_id(), opt_id(): what route.c's "id" kind is for a path. */
+static const struct strspec	json_id_spec = { 1, ID_MAX, CHARSET_ID, 0 };
 
 static int	json_scan_value(struct json_scan *);
 
@@ -282,21 +319,29 @@ json_utf8_valid(const char *buf, size_t len)
 	return 1;
 }
 
+/* The number of code points in the valid UTF-8 s[0..len): every byte
+ * but a continuation byte starts one. */
+static size_t
+json_utf8_count(const char *s, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i, n = 0;
+
+	for (i = 0; i < len; i++)
+		if ((p[i] & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
 /*
  * Returns the number of code points in s, a NUL-terminated string
- * already known to be valid UTF-8: every byte but a continuation byte
- * starts one.
+ * already known to be valid UTF-8.
  */
 size_t
 json_utf8_len(const char *s)
 {
-	const unsigned char	*p;
-	size_t			 n = 0;
 
-	for (p = (const unsigned char *)s; *p != '\0'; p++)
-		if ((*p & 0xC0) != 0x80)
-			n++;
-	return n;
+	return json_utf8_count(s, strlen(s));
 }
 
 /* 0 when buf[0..len) is one RFC 8259 value within maxdepth, padded
@@ -378,147 +423,352 @@ json_parse_object(const char *buf, size_t len, int maxdepth,
 	return E_OK;
 }
 
-/*
- * Looks key up in the body: 1 and *v when present and not null, 0
- * when absent or null, -1 (invalid_json sent) when there is no body.
- */
+/* 1 when c is in set, a bracket expression's inside (see json.h). */
 static int
-json_field(struct req *rq, const char *key, struct json_object **v)
+json_charset_has(const char *set, unsigned char c)
 {
-	struct json_object	*o;
 
-	if (rq->json == NULL) {
-		reply_errmsg(rq, E_JSON, "request body must be a JSON object");
-		return -1;
+	for (; *set != '\0'; set++) {
+		if (set[1] == '-' && set[2] != '\0') {
+			if (c >= (unsigned char)set[0] &&
+			    c <= (unsigned char)set[2])
+				return 1;
+			set += 2;
+		} else if ((unsigned char)*set == c)
+			return 1;
 	}
-	if (!json_object_object_get_ex(rq->json, key, &o) || o == NULL)
-		return 0;
-	*v = o;
+	return 0;
+}
+
+/* 1 when the valid UTF-8 s[0..len) is only white space, as Python's
+ * str.isspace() has it (so "".isspace() is 1 here, unlike Python). */
+static int
+json_blank(const char *s, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	const unsigned char	*end = p + len;
+	size_t			 n, i;
+	unsigned		 cp;
+
+	for (; p < end; p += n) {
+		n = json_utf8_seq(p, end);
+		cp = n == 1 ? *p : *p & (0xFF >> (n + 1));
+		for (i = 1; i < n; i++)
+			cp = cp << 6 | (p[i] & 0x3F);
+		for (i = 0; i < sizeof(json_spaces) / sizeof(json_spaces[0]);
+		    i++)
+			if (cp >= json_spaces[i].lo && cp <= json_spaces[i].hi)
+				break;
+		if (i == sizeof(json_spaces) / sizeof(json_spaces[0]))
+			return 0;
+	}
 	return 1;
 }
 
-/* The string getters' shared check; replies itself on failure. */
-static enum err
-json_str_check(struct req *rq, const char *key, struct json_object *v,
-    size_t min, size_t max, const char **out)
+/*
+ * Returns 1 when s[0..len) is valid UTF-8 without a NUL byte and fits
+ * sp: code point count, charset, STR_NOTBLANK. 0 otherwise.
+ */
+int
+json_str_ok(const struct strspec *sp, const char *s, size_t len)
 {
-	const char	*s;
-	size_t		 n;
+	size_t	 n, i;
 
-	if (json_object_is_type(v, json_type_string)) {
-		s = json_object_get_string(v);
-		n = json_utf8_len(s);
-		if (n >= min && n <= max) {
-			*out = s;
-			return E_OK;
-		}
-	}
-	reply_errmsg(rq, E_INVALID,
-	    "field '%s' must be a string of %zu to %zu characters",
-	    key, min, max);
-	return E_INVALID;
+	if (!json_utf8_valid(s, len))
+		return 0;
+	n = json_utf8_count(s, len);
+	if (n < sp->min || n > sp->max)
+		return 0;
+	if (sp->charset != NULL)
+		for (i = 0; i < len; i++)
+			if (!json_charset_has(sp->charset, (unsigned char)s[i]))
+				return 0;
+	return !(sp->flags & STR_NOTBLANK) || !json_blank(s, len);
 }
 
 /*
- * The string field key of the body, min to max code points long.
- * E_OK with *out borrowed from rq->json until request end; otherwise
- * the 400 naming the field has been sent and *out is untouched.
+ * Writes what sp asks for into buf ("1 to 128 characters of
+ * [A-Za-z0-9._:-]", ", not only white space"), cut to sz bytes.
+ */
+void
+json_str_expect(const struct strspec *sp, char *buf, size_t sz)
+{
+
+	snprintf(buf, sz, "%zu to %zu characters%s%s%s%s", sp->min, sp->max,
+	    sp->charset != NULL ? " of [" : "",
+	    sp->charset != NULL ? sp->charset : "",
+	    sp->charset != NULL ? "]" : "",
+	    sp->flags & STR_NOTBLANK ? ", not only white space" : "");
+}
+
+/* The index of s in the NULL-terminated names, or -1. */
+static int
+json_enum_find(const char *const *names, const char *s)
+{
+	int	 i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (strcmp(names[i], s) == 0)
+			return i;
+	return -1;
+}
+
+/*
+ * Checks v, a non-null value, against f and stores it at out as
+ * f->type says (const char *, long, int, int). 0, or -1 when it does
+ * not fit and out is untouched. json-c saturates integers beyond 64
+ * bits, so the two end values of int64 cannot be told from overflow
+ * and are refused.
+ */
+static int
+json_take(const struct json_field *f, struct json_object *v, void *out)
+{
+	int64_t	 n;
+	int	 i;
+
+	switch (f->type) {
+	case JT_STR:
+		if (!json_object_is_type(v, json_type_string) ||
+		    !json_str_ok(f->str, json_object_get_string(v),
+		    (size_t)json_object_get_string_len(v)))
+			return -1;
+		*(const char **)out = json_object_get_string(v);
+		return 0;
+	case JT_INT:
+		if (!json_object_is_type(v, json_type_int))
+			return -1;
+		n = json_object_get_int64(v);
+		if (n == INT64_MIN || n == INT64_MAX || n < f->min ||
+		    n > f->max)
+			return -1;
+		*(long *)out = (long)n;
+		return 0;
+	case JT_BOOL:
+		if (!json_object_is_type(v, json_type_boolean))
+			return -1;
+		*(int *)out = json_object_get_boolean(v) ? 1 : 0;
+		return 0;
+	default:
+		assert(f->type == JT_ENUM);
+		if (!json_object_is_type(v, json_type_string) ||
+		    (i = json_enum_find(f->names,
+		    json_object_get_string(v))) == -1)
+			return -1;
+		*(int *)out = i;
+		return 0;
+	}
+}
+
+/* What f asks for, for "field 'x' must be ...", cut to sz. */
+static void
+json_expect(const struct json_field *f, char *buf, size_t sz)
+{
+	size_t	 n = 0;
+	int	 i;
+
+	switch (f->type) {
+	case JT_STR:
+		n = (size_t)snprintf(buf, sz, "a string of ");
+		if (n < sz)
+			json_str_expect(f->str, buf + n, sz - n);
+		return;
+	case JT_INT:
+		snprintf(buf, sz, "an integer from %ld to %ld", f->min, f->max);
+		return;
+	case JT_BOOL:
+		snprintf(buf, sz, "true or false");
+		return;
+	default:
+		for (i = 0; f->names[i] != NULL && n < sz; i++)
+			n += (size_t)snprintf(buf + n, sz - n, "%s\"%s\"",
+			    i == 0 ? "one of " : ", ", f->names[i]);
+		if (n < sz && (f->flags & JF_NULL))
+			snprintf(buf + n, sz - n, " or null");
+	}
+}
+
+/*
+ * The one lookup under every getter: finds f->key in the body and
+ * classifies it as absent, null, a value that fits f (stored at out),
+ * or a value that does not. A null counts as absent unless JF_NULL.
+ * E_OK with *has set (when has is not NULL); otherwise the 400 has
+ * been sent (invalid_json without a body, invalid_request naming the
+ * field) and out and *has are untouched.
+ */
+static enum err
+json_get(struct req *rq, const struct json_field *f, enum json_has *has,
+    void *out)
+{
+	struct json_object	*v;
+	enum json_has		 h;
+	char			 want[JSON_EXPECT_MAX];
+
+	if (rq->json == NULL) {
+		reply_errmsg(rq, E_JSON, "request body must be a JSON object");
+		return E_JSON;
+	}
+	if (!json_object_object_get_ex(rq->json, f->key, &v))
+		h = JSON_ABSENT;
+	else if (v == NULL)
+		h = (f->flags & JF_NULL) ? JSON_NULL : JSON_ABSENT;
+	else if (json_take(f, v, out) == 0)
+		h = JSON_VALUE;
+	else {
+		json_expect(f, want, sizeof(want));
+		reply_errmsg(rq, E_INVALID, "field '%s' must be %s", f->key,
+		    want);
+		return E_INVALID;
+	}
+	if (h == JSON_ABSENT && (f->flags & JF_NEED)) {
+		reply_errmsg(rq, E_INVALID, "field '%s' is required", f->key);
+		return E_INVALID;
+	}
+	if (has != NULL)
+		*has = h;
+	return E_OK;
+}
+
+/*
+ * The typed getters (json.h): each states its contract as a
+ * json_field and lets json_get() do the rest.
  */
 enum err
 need_str(struct req *rq, const char *key, size_t min, size_t max,
     const char **out)
 {
-	struct json_object	*v;
+	const struct strspec	 sp = { min, max, NULL, 0 };
 
-	switch (json_field(rq, key, &v)) {
-	case -1:
-		return E_JSON;
-	case 0:
-		reply_errmsg(rq, E_INVALID, "field '%s' is required", key);
-		return E_INVALID;
-	default:
-		return json_str_check(rq, key, v, min, max, out);
-	}
+	return need_str_spec(rq, key, &sp, out);
 }
 
-/*
- * As need_str(), but an absent or null field is E_OK with *out left
- * as it was.
- */
 enum err
 opt_str(struct req *rq, const char *key, size_t min, size_t max,
     const char **out)
 {
-	struct json_object	*v;
+	const struct strspec	 sp = { min, max, NULL, 0 };
 
-	switch (json_field(rq, key, &v)) {
-	case -1:
-		return E_JSON;
-	case 0:
-		return E_OK;
-	default:
-		return json_str_check(rq, key, v, min, max, out);
-	}
+	return opt_str_spec(rq, key, &sp, out);
 }
 
-/*
- * The optional boolean field key: E_OK with *out 0 or 1, or untouched
- * when absent or null; otherwise the 400 has been sent.
- */
+enum err
+need_text(struct req *rq, const char *key, size_t min, size_t max,
+    const char **out)
+{
+	const struct strspec	 sp = { min, max, NULL, STR_NOTBLANK };
+
+	return need_str_spec(rq, key, &sp, out);
+}
+
+enum err
+need_id(struct req *rq, const char *key, const char **out)
+{
+
+	return need_str_spec(rq, key, &json_id_spec, out);
+}
+
+enum err
+opt_id(struct req *rq, const char *key, const char **out)
+{
+
+	return opt_str_spec(rq, key, &json_id_spec, out);
+}
+
+enum err
+need_str_spec(struct req *rq, const char *key, const struct strspec *sp,
+    const char **out)
+{
+	const struct json_field	 f = { key, JT_STR, JF_NEED, 0, 0, sp, NULL };
+
+	return json_get(rq, &f, NULL, out);
+}
+
+enum err
+opt_str_spec(struct req *rq, const char *key, const struct strspec *sp,
+    const char **out)
+{
+	const struct json_field	 f = { key, JT_STR, 0, 0, 0, sp, NULL };
+
+	return json_get(rq, &f, NULL, out);
+}
+
+enum err
+opt_str_null(struct req *rq, const char *key, const struct strspec *sp,
+    enum json_has *has, const char **out)
+{
+	const struct json_field	 f = { key, JT_STR, JF_NULL, 0, 0, sp, NULL };
+
+	return json_get(rq, &f, has, out);
+}
+
+enum err
+need_bool(struct req *rq, const char *key, int *out)
+{
+	const struct json_field	 f = { key, JT_BOOL, JF_NEED, 0, 0, NULL,
+				    NULL };
+
+	return json_get(rq, &f, NULL, out);
+}
+
 enum err
 opt_bool(struct req *rq, const char *key, int *out)
 {
-	struct json_object	*v;
+	const struct json_field	 f = { key, JT_BOOL, 0, 0, 0, NULL, NULL };
 
-	switch (json_field(rq, key, &v)) {
-	case -1:
-		return E_JSON;
-	case 0:
-		return E_OK;
-	default:
-		break;
-	}
-	if (!json_object_is_type(v, json_type_boolean)) {
-		reply_errmsg(rq, E_INVALID, "field '%s' must be true or false",
-		    key);
-		return E_INVALID;
-	}
-	*out = json_object_get_boolean(v) ? 1 : 0;
-	return E_OK;
+	return json_get(rq, &f, NULL, out);
 }
 
-/*
- * The integer field key in [min, max]; a number with a fraction or
- * exponent is not an integer. json-c saturates integers beyond 64
- * bits, so the two end values of int64 cannot be told from overflow
- * and are refused. E_OK with *out set; otherwise the 400 has been
- * sent and *out is untouched.
- */
 enum err
 need_int(struct req *rq, const char *key, long min, long max, long *out)
 {
-	struct json_object	*v;
-	int64_t			 n;
+	const struct json_field	 f = { key, JT_INT, JF_NEED, min, max, NULL,
+				    NULL };
 
-	switch (json_field(rq, key, &v)) {
-	case -1:
-		return E_JSON;
-	case 0:
-		reply_errmsg(rq, E_INVALID, "field '%s' is required", key);
-		return E_INVALID;
-	default:
-		break;
-	}
-	if (json_object_is_type(v, json_type_int)) {
-		n = json_object_get_int64(v);
-		if (n != INT64_MIN && n != INT64_MAX && n >= min && n <= max) {
-			*out = (long)n;
-			return E_OK;
-		}
-	}
-	reply_errmsg(rq, E_INVALID,
-	    "field '%s' must be an integer from %ld to %ld", key, min, max);
-	return E_INVALID;
+	return json_get(rq, &f, NULL, out);
+}
+
+enum err
+opt_int(struct req *rq, const char *key, long min, long max, long *out)
+{
+	const struct json_field	 f = { key, JT_INT, 0, min, max, NULL, NULL };
+
+	return json_get(rq, &f, NULL, out);
+}
+
+/* need_enum() and opt_enum(): flags say which. A null, when allowed,
+ * is the index of the names' NULL terminator. */
+static enum err
+json_enum(struct req *rq, const char *key, const char *const *names,
+    unsigned flags, int *out)
+{
+	const struct json_field	 f = { key, JT_ENUM, flags, 0, 0, NULL,
+				    names };
+	enum json_has		 has;
+	enum err		 e;
+	int			 n;
+
+	if ((e = json_get(rq, &f, &has, out)) != E_OK || has != JSON_NULL)
+		return e;
+	for (n = 0; names[n] != NULL; n++)
+		continue;
+	*out = n;
+	return E_OK;
+}
+
+enum err
+need_enum(struct req *rq, const char *key, const char *const *names,
+    int nullok, int *out)
+{
+
+	return json_enum(rq, key, names, JF_NEED | (nullok ? JF_NULL : 0),
+	    out);
+}
+
+enum err
+opt_enum(struct req *rq, const char *key, const char *const *names,
+    int nullok, int *out)
+{
+
+	return json_enum(rq, key, names, nullok ? JF_NULL : 0, out);
 }
 
 /*
