@@ -6,9 +6,11 @@
  */
 #include <assert.h>
 #include <ctype.h>
+#include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
@@ -18,6 +20,7 @@
 #include "caps.h"
 #include "conf.h"
 #include "err.h"
+#include "json.h"
 #include "log.h"
 #include "mono.h"
 #include "num.h"
@@ -222,46 +225,222 @@ hexval(int c)
 	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-/* Percent-decodes s[0..n) into the arena; '+' is a space. */
-static char *
-decode(struct arena *a, const char *s, size_t n)
+/*
+ * The byte at s[*i] of s[0..n) decoded (application/x-www-form-
+ * urlencoded: '+' is a space, %XX a byte), advancing *i past it; -1
+ * for a '%' without two hex digits, *i then unmoved.
+ */
+static int
+query_byte(const char *s, size_t n, size_t *i)
 {
-	char	*out = arena_alloc(a, n + 1), *o = out;
-	size_t	 i;
 	int	 h, l;
 
-	for (i = 0; i < n; i++) {
-		if (s[i] == '+')
-			*o++ = ' ';
-		else if (s[i] == '%' && i + 2 < n &&
-		    (h = hexval((unsigned char)s[i + 1])) >= 0 &&
-		    (l = hexval((unsigned char)s[i + 2])) >= 0) {
-			*o++ = (char)(h * 16 + l);
-			i += 2;
-		} else
-			*o++ = s[i];
+	if (s[*i] == '+') {
+		(*i)++;
+		return ' ';
+	}
+	if (s[*i] != '%')
+		return (unsigned char)s[(*i)++];
+	if (*i + 2 >= n ||
+	    (h = hexval((unsigned char)s[*i + 1])) < 0 ||
+	    (l = hexval((unsigned char)s[*i + 2])) < 0)
+		return -1;
+	*i += 3;
+	return h * 16 + l;
+}
+
+/*
+ * Percent-decodes s[0..n) into the arena, *len its length (it may hold
+ * a NUL). A bad escape is kept as it is, or with strict makes NULL.
+ */
+static char *
+decode(struct arena *a, const char *s, size_t n, int strict, size_t *len)
+{
+	char	*out = arena_alloc(a, n + 1), *o = out;
+	size_t	 i = 0;
+	int	 c;
+
+	while (i < n) {
+		if ((c = query_byte(s, n, &i)) == -1) {
+			if (strict)
+				return NULL;
+			c = s[i++];
+		}
+		*o++ = (char)c;
 	}
 	*o = '\0';
+	*len = (size_t)(o - out);
 	return out;
 }
 
+/* 1 when the encoded s[0..n) decodes to exactly name. */
+static int
+query_name_is(const char *s, size_t n, const char *name)
+{
+	size_t	 i = 0;
+	int	 c;
+
+	while (i < n)
+		if (*name == '\0' || (c = query_byte(s, n, &i)) == -1 ||
+		    c != (unsigned char)*name++)
+			return 0;
+	return *name == '\0';
+}
+
+/*
+ * How many pairs of query string q are named name (compared decoded);
+ * *val, *vlen: the first one's value, still encoded ("" for a bare
+ * "name"). Linear in q: each pair is looked at once.
+ */
+static int
+query_find(const char *q, const char *name, const char **val,
+    size_t *vlen)
+{
+	const char	*eq;
+	size_t		 n, k;
+	int		 count = 0;
+
+	for (; *q != '\0'; q += n + (q[n] == '&')) {
+		n = strcspn(q, "&");
+		eq = memchr(q, '=', n);
+		k = eq != NULL ? (size_t)(eq - q) : n;
+		if (!query_name_is(q, k, name) || count++ > 0)
+			continue;
+		*val = eq != NULL ? eq + 1 : q + n;
+		*vlen = eq != NULL ? n - k - 1 : 0;
+	}
+	return count;
+}
+
+/*
+ * The first value of query parameter name, decoded into the arena
+ * (a bad % escape kept as it is), or NULL when absent.
+ */
 const char *
 req_query(const struct req *rq, const char *name)
 {
-	const char	*q = rq->query;
-	size_t		 nl = strlen(name), n;
+	const char	*v;
+	size_t		 n;
 
-	while (*q != '\0') {
-		n = strcspn(q, "&");
-		if (n > nl && strncmp(q, name, nl) == 0 && q[nl] == '=')
-			return decode(rq->a, q + nl + 1, n - nl - 1);
-		if (n == nl && strncmp(q, name, nl) == 0)
-			return "";
-		q += n;
-		if (*q == '&')
-			q++;
+	if (query_find(rq->query, name, &v, &n) == 0)
+		return NULL;
+	return decode(rq->a, v, n, 0, &n);
+}
+
+/*
+ * A query getter's contract: a string under str, or else an integer
+ * in [min, max]; need makes absence a 400.
+ */
+struct query_field {
+	const char		*name;
+	int			 need;
+	long			 min, max;
+	const struct strspec	*str;
+};
+
+/* An optional '-' and decimal digits, nothing else, in a long. */
+static int
+query_long(const char *s, long *out)
+{
+	char	*end;
+	long	 v;
+
+	if (s[*s == '-'] < '0' || s[*s == '-'] > '9')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Checks the decoded s[0..len) against f and stores it at out
+ * (const char * or long); 0, or -1 with out untouched. */
+static int
+query_take(const struct query_field *f, const char *s, size_t len,
+    void *out)
+{
+	long	 v;
+
+	if (s == NULL || !json_utf8_valid(s, len))
+		return -1;
+	if (f->str != NULL) {
+		if (!json_str_ok(f->str, s, len))
+			return -1;
+		*(const char **)out = s;
+		return 0;
 	}
-	return NULL;
+	if (query_long(s, &v) == -1 || v < f->min || v > f->max)
+		return -1;
+	*(long *)out = v;
+	return 0;
+}
+
+/*
+ * The one lookup under the query getters: finds f->name, refuses it
+ * given twice (no guessing which one a proxy or cache saw), decodes it
+ * strictly and checks it. E_OK (out untouched when absent) or E_INVALID
+ * with the 400 naming the parameter sent.
+ */
+static enum err
+query_get(struct req *rq, const struct query_field *f, void *out)
+{
+	const char	*v, *s;
+	char		 want[JSON_EXPECT_MAX];
+	size_t		 n;
+
+	switch (query_find(rq->query, f->name, &v, &n)) {
+	case 0:
+		if (!f->need)
+			return E_OK;
+		reply_errmsg(rq, E_INVALID, "query parameter '%s' is required",
+		    f->name);
+		return E_INVALID;
+	case 1:
+		s = decode(rq->a, v, n, 1, &n);
+		if (query_take(f, s, n, out) == 0)
+			return E_OK;
+		if (f->str != NULL)
+			json_str_expect(f->str, want, sizeof(want));
+		else
+			snprintf(want, sizeof(want), "an integer from %ld to %ld",
+			    f->min, f->max);
+		reply_errmsg(rq, E_INVALID, "query parameter '%s' must be %s",
+		    f->name, want);
+		return E_INVALID;
+	default:
+		reply_errmsg(rq, E_INVALID, "query parameter '%s' must be given "
+		    "once", f->name);
+		return E_INVALID;
+	}
+}
+
+enum err
+need_query_int(struct req *rq, const char *name, long min, long max,
+    long *out)
+{
+	const struct query_field	 f = { name, 1, min, max, NULL };
+
+	return query_get(rq, &f, out);
+}
+
+enum err
+opt_query_int(struct req *rq, const char *name, long min, long max,
+    long *out)
+{
+	const struct query_field	 f = { name, 0, min, max, NULL };
+
+	return query_get(rq, &f, out);
+}
+
+enum err
+opt_query_str(struct req *rq, const char *name, const struct strspec *sp,
+    const char **out)
+{
+	const struct query_field	 f = { name, 0, 0, 0, sp };
+
+	return query_get(rq, &f, out);
 }
 
 /*

@@ -17,6 +17,7 @@ struct arena;
 struct db;
 struct route;
 struct service;
+struct strspec;
 
 struct req {
 	FCGX_Request		*fr;		/* borrowed from the worker */
@@ -60,8 +61,25 @@ enum err	 req_read_body(struct req *);
 void		 req_drain(struct req *);
 /* A CGI param by name ("HTTP_ACCEPT"); borrowed until request end. */
 const char	*req_param(const struct req *, const char *);
-/* Query parameter value, decoded into the arena, or NULL. */
+/* Query parameter value, decoded into the arena, or NULL. The first
+ * of a repeated name wins; a bad % escape is kept as it is. */
 const char	*req_query(const struct req *, const char *);
+
+/*
+ * Typed query parameters (API.md §4: limit, cursor). Names and values
+ * are percent-decoded ('+' a space); a parameter given twice, a bad %
+ * escape, invalid UTF-8 or a NUL is refused. On failure the 400
+ * invalid_request naming the parameter has been sent, E_INVALID comes
+ * back and *out is untouched; opt_* leave *out untouched when absent,
+ * so the caller sets the default first. Strings live in the arena.
+ */
+enum err	 need_query_int(struct req *, const char *name, long min,
+		    long max, long *out);
+enum err	 opt_query_int(struct req *, const char *name, long min,
+		    long max, long *out);
+/* sp (json.h) bounds the decoded value: code points, charset, flags. */
+enum err	 opt_query_str(struct req *, const char *name,
+		    const struct strspec *sp, const char **out);
 
 /* Replies. Each sends status, Content-Type, X-Request-Id and body once;
  * a second reply on the same request is a programmer error.
