@@ -1,28 +1,25 @@
 /*
  * Unit tests for json.c: tables of good and bad bodies (grammar,
- * UTF-8, depth, NUL), code point counting, and the need_*() getters
- * answering a real FastCGI request over a loopback unix socket.
+ * UTF-8, depth, NUL), code point counting, string rules, and every
+ * field getter (with req.c's query getters) answering a real FastCGI
+ * request through tests/lib/tfcgi.c.
  */
-#include <sys/socket.h>
-#include <sys/un.h>
-
 #include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include <fcgiapp.h>
 #include <json-c/json.h>
 
 #include "t.h"
-#include "core/arena.h"
+#include "tfcgi.h"
 #include "core/caps.h"
 #include "core/err.h"
 #include "core/json.h"
 #include "core/req.h"
+#include "core/route.h"
 
 /* An input with its length, so that NUL bytes can be part of it. */
 struct tcase {
@@ -106,9 +103,6 @@ static const struct {
 	{ "e\xcc\x81", 2 },				/* e + combining */
 	{ "\xf4\x8f\xbf\xbf\x7f", 2 },
 };
-
-/* The listening socket the need_*() cases are served on. */
-static int	 t_lfd = -1;
 
 static void
 t_parse_tables(void)
@@ -364,367 +358,676 @@ t_str_or_null(void)
 	T_PASS("json-str-or-null");
 }
 
-/* Appends one FastCGI record (FastCGI spec §3.3) to b at *n. */
-static void
-t_rec(unsigned char *b, size_t *n, int type, const void *body,
-    size_t len)
-{
-	unsigned char	*h = b + *n;
+/* json_str_ok(): Legend: rule, input, 1 when it fits. */
+static const struct strspec	t_sp_id = { 1, ID_MAX, CHARSET_ID, 0 };
+static const struct strspec	t_sp_hex = { 2, 4, "a-f0-9", 0 };
+static const struct strspec	t_sp_text = { 1, 5, NULL, STR_NOTBLANK };
+static const struct strspec	t_sp_dash = { 1, 8, "-a", 0 };
+static const struct strspec	t_sp_any0 = { 0, 3, NULL, 0 };
 
-	h[0] = 1;
-	h[1] = (unsigned char)type;
-	h[2] = 0;
-	h[3] = 1;
-	h[4] = (unsigned char)(len >> 8);
-	h[5] = (unsigned char)len;
-	h[6] = 0;
-	h[7] = 0;
-	if (len > 0)
-		memcpy(h + 8, body, len);
-	*n += 8 + len;
+static const struct {
+	const struct strspec	*sp;
+	const char		*s;
+	int			 ok;
+} strs[] = {
+	{ &t_sp_id, "abc", 1 },
+	{ &t_sp_id, "6f1c2a3e-0b1d-4c5e-9f00-112233445566", 1 },
+	{ &t_sp_id, "T-1.2_3:4", 1 },
+	{ &t_sp_id, "", 0 },
+	{ &t_sp_id, "a b", 0 },
+	{ &t_sp_id, "a/b", 0 },
+	{ &t_sp_id, "a%2F", 0 },
+	{ &t_sp_id, "caf\xc3\xa9", 0 },
+	{ &t_sp_id, "a\x7f", 0 },
+	{ &t_sp_id, "a[b]", 0 },
+	{ &t_sp_id, "a`", 0 },		/* between the ranges */
+	{ &t_sp_id, "a@", 0 },
+	{ &t_sp_hex, "ab", 1 },
+	{ &t_sp_hex, "0f9a", 1 },
+	{ &t_sp_hex, "a", 0 },
+	{ &t_sp_hex, "abcde", 0 },
+	{ &t_sp_hex, "AB", 0 },
+	{ &t_sp_hex, "ag", 0 },
+	{ &t_sp_dash, "a-a-", 1 },	/* a '-' first is itself too */
+	{ &t_sp_dash, "ab", 0 },
+	{ &t_sp_text, "a", 1 },
+	{ &t_sp_text, " a ", 1 },
+	{ &t_sp_text, "\xe2\x80\x8b", 1 },	/* U+200B is not space */
+	{ &t_sp_text, "\xef\xbb\xbf", 1 },	/* nor U+FEFF */
+	{ &t_sp_text, " ", 0 },
+	{ &t_sp_text, " \t\n\r\v", 0 },
+	{ &t_sp_text, "\f\x1c\x1d\x1e\x1f", 0 },
+	{ &t_sp_text, "\xc2\x85\xc2\xa0", 0 },	/* U+0085, U+00A0 */
+	{ &t_sp_text, "\xe1\x9a\x80\xe2\x80\x80\xe2\x80\x8a", 0 },
+	{ &t_sp_text, "\xe2\x80\xa8\xe2\x80\xa9\xe2\x80\xaf", 0 },
+	{ &t_sp_text, "\xe2\x81\x9f\xe3\x80\x80", 0 },	/* U+205F U+3000 */
+	{ &t_sp_text, "", 0 },
+	{ &t_sp_text, "\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80"
+	    "ab", 1 },
+	{ &t_sp_text, "h\xc3\xa9llo!", 0 },
+	{ &t_sp_text, "e\xcc\x81" "abc", 1 },	/* combining: 2 points */
+	{ &t_sp_text, "e\xcc\x81" "abcd", 0 },
+	{ &t_sp_any0, "", 1 },
+	{ &t_sp_any0, "\xc3\xa9\xc3\xa9\xc3\xa9", 1 },
+	{ &t_sp_any0, "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 0 },
+	{ &t_sp_any0, "\xc3", 0 },		/* not UTF-8 */
+	{ &t_sp_any0, "\xed\xa0\x80", 0 },	/* a surrogate */
+};
+
+static void
+t_strspec(void)
+{
+	char	 buf[JSON_EXPECT_MAX];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+		if (json_str_ok(strs[i].sp, strs[i].s, strlen(strs[i].s)) !=
+		    strs[i].ok)
+			T_FAIL("strs[%zu] \"%s\": want %d", i, strs[i].s,
+			    strs[i].ok);
+	T_PASS("json-strspec-table");
+	/* The length is the bound: a NUL inside never fits. */
+	T_OK(!json_str_ok(&t_sp_any0, "a\0b", 3));
+	T_OK(json_str_ok(&t_sp_any0, "ab\xff", 2));
+	T_PASS("json-strspec-len");
+	json_str_expect(&t_sp_id, buf, sizeof(buf));
+	T_STR(buf, "1 to 128 characters of [A-Za-z0-9._:-]");
+	json_str_expect(&t_sp_text, buf, sizeof(buf));
+	T_STR(buf, "1 to 5 characters, not only white space");
+	json_str_expect(&t_sp_text, buf, 8);
+	T_STR(buf, "1 to 5 ");
+	T_PASS("json-strspec-expect");
 }
 
-/* Appends a name-value pair (both shorter than 128) to p at *n. */
-static void
-t_nv(unsigned char *p, size_t *n, const char *name, const char *val)
-{
-	size_t	 nl = strlen(name), vl = strlen(val);
+/* The getters under test, one call each (t_call()). */
+enum tg {
+	G_NEED_STR, G_OPT_STR, G_NEED_TEXT, G_NEED_ID, G_OPT_ID,
+	G_NEED_SPEC, G_OPT_SPEC, G_STR_NULL, G_NEED_BOOL, G_OPT_BOOL,
+	G_NEED_INT, G_OPT_INT, G_NEED_WIDE, G_NEED_ENUM, G_NEED_ENUM_NULL,
+	G_OPT_ENUM, G_OPT_ENUM_NULL, G_Q_NEED_INT, G_Q_OPT_INT, G_Q_OPT_STR,
+	G_Q_TEXT, G_REQ_QUERY, G__MAX
+};
 
-	p[(*n)++] = (unsigned char)nl;
-	p[(*n)++] = (unsigned char)vl;
-	memcpy(p + *n, name, nl);
-	*n += nl;
-	memcpy(p + *n, val, vl);
-	*n += vl;
-}
+enum t_feedback { FB_LIKE, FB_DISLIKE, FB__MAX };
+static const char *const t_feedback[FB__MAX + 1] = {
+	"like", "dislike", NULL
+};
+
+static const struct strspec	t_sp_cursor = { 1, 16, "A-Za-z0-9_-", 0 };
+static const struct strspec	t_sp_loc = { 0, 5, NULL, 0 };
 
 /*
- * The test socket's address: Linux's abstract namespace, named for the
- * process, so no file is left behind whichever way the test ends.
+ * One case. Legend: name; getter; JSON body (NULL: none, and the
+ * route does not load one); query string; result; the 400's message
+ * (NULL: the getter must not reply, and the handler answers 204);
+ * what *out holds afterwards, printed ("-42", "-1", "-7" and
+ * "untouched" are the values it held before).
  */
+struct tgcase {
+	const char	*name;
+	enum tg		 g;
+	const char	*body;
+	const char	*query;
+	enum err	 e;
+	const char	*msg;
+	const char	*got;
+};
+
+#define M_TITLE_LEN	"field 'title' must be a string of 1 to 5 characters"
+#define M_TITLE_REQ	"field 'title' is required"
+#define M_TEXT	"field 'message' must be a string of 1 to 5 characters, " \
+		"not only white space"
+#define M_ID(k)	"field '" k "' must be a string of 1 to 128 characters " \
+		"of [A-Za-z0-9._:-]"
+#define M_CODE	"field 'code' must be a string of 2 to 4 characters of " \
+		"[a-f0-9]"
+#define M_LOC	"field 'location' must be a string of 0 to 5 characters"
+#define M_BOOL	"field 'stream' must be true or false"
+#define M_INT	"field 'limit' must be an integer from 1 to 100"
+#define M_WIDE	"field 'n' must be an integer from -9223372036854775808 " \
+		"to 9223372036854775807"
+#define M_ENUM	"field 'feedback' must be one of \"like\", \"dislike\""
+#define M_ENUMN	M_ENUM " or null"
+#define M_NOBODY	"request body must be a JSON object"
+#define M_QINT	"query parameter 'limit' must be an integer from 1 to 100"
+#define M_QONCE	"query parameter 'limit' must be given once"
+#define M_QCUR	"query parameter 'cursor' must be 1 to 16 characters of " \
+		"[A-Za-z0-9_-]"
+#define M_QTEXT	"query parameter 'q' must be 1 to 5 characters, not only " \
+		"white space"
+#define E200	"\xf0\x9f\x98\x80"	/* U+1F600, 4 bytes, 1 code point */
+
+static const struct tgcase	str_cases[] = {
+	{ "need-str-ok", G_NEED_STR, "{\"title\":\"h\xc3\xa9llo\"}", NULL,
+	    E_OK, NULL, "h\xc3\xa9llo" },
+	{ "need-str-emoji-is-one", G_NEED_STR,
+	    "{\"title\":\"" E200 E200 "\\ud83d\\ude00ab\"}", NULL, E_OK, NULL,
+	    E200 E200 E200 "ab" },
+	{ "need-str-max", G_NEED_STR, "{\"title\":\"abcde\"}", NULL, E_OK,
+	    NULL, "abcde" },
+	{ "need-str-min", G_NEED_STR, "{\"title\":\"a\"}", NULL, E_OK, NULL,
+	    "a" },
+	{ "need-str-too-long", G_NEED_STR, "{\"title\":\"h\xc3\xa9llo!\"}",
+	    NULL, E_INVALID, M_TITLE_LEN, "untouched" },
+	{ "need-str-too-short", G_NEED_STR, "{\"title\":\"\"}", NULL,
+	    E_INVALID, M_TITLE_LEN, "untouched" },
+	{ "need-str-number", G_NEED_STR, "{\"title\":5}", NULL, E_INVALID,
+	    M_TITLE_LEN, "untouched" },
+	{ "need-str-array", G_NEED_STR, "{\"title\":[\"a\"]}", NULL,
+	    E_INVALID, M_TITLE_LEN, "untouched" },
+	{ "need-str-object", G_NEED_STR, "{\"title\":{}}", NULL, E_INVALID,
+	    M_TITLE_LEN, "untouched" },
+	{ "need-str-missing", G_NEED_STR, "{\"titel\":\"x\"}", NULL,
+	    E_INVALID, M_TITLE_REQ, "untouched" },
+	{ "need-str-null", G_NEED_STR, "{\"title\":null}", NULL, E_INVALID,
+	    M_TITLE_REQ, "untouched" },
+	{ "need-str-no-body", G_NEED_STR, NULL, NULL, E_JSON, M_NOBODY,
+	    "untouched" },
+	{ "need-str-dup-last-wins", G_NEED_STR,
+	    "{\"title\":5,\"title\":\"ok\"}", NULL, E_OK, NULL, "ok" },
+	{ "opt-str-absent", G_OPT_STR, "{}", NULL, E_OK, NULL, "untouched" },
+	{ "opt-str-null", G_OPT_STR, "{\"title\":null}", NULL, E_OK, NULL,
+	    "untouched" },
+	{ "opt-str-empty", G_OPT_STR, "{\"title\":\"\"}", NULL, E_OK, NULL,
+	    "" },
+	{ "opt-str-ok", G_OPT_STR, "{\"title\":\"abcde\"}", NULL, E_OK,
+	    NULL, "abcde" },
+	{ "opt-str-too-long", G_OPT_STR, "{\"title\":\"abcdef\"}", NULL,
+	    E_INVALID, "field 'title' must be a string of 0 to 5 characters",
+	    "untouched" },
+	{ "opt-str-bool", G_OPT_STR, "{\"title\":true}", NULL, E_INVALID,
+	    "field 'title' must be a string of 0 to 5 characters",
+	    "untouched" },
+	{ "opt-str-no-body", G_OPT_STR, NULL, NULL, E_JSON, M_NOBODY,
+	    "untouched" },
+	{ "need-text-ok", G_NEED_TEXT, "{\"message\":\" hi \"}", NULL, E_OK,
+	    NULL, " hi " },
+	{ "need-text-blank", G_NEED_TEXT, "{\"message\":\" \\t\\n \"}", NULL,
+	    E_INVALID, M_TEXT, "untouched" },
+	{ "need-text-nbsp-ideographic", G_NEED_TEXT,
+	    "{\"message\":\"\\u00a0\\u3000\\u2028\"}", NULL, E_INVALID, M_TEXT,
+	    "untouched" },
+	{ "need-text-zero-width-is-text", G_NEED_TEXT,
+	    "{\"message\":\"\\u200b\"}", NULL, E_OK, NULL, "\xe2\x80\x8b" },
+	{ "need-text-empty", G_NEED_TEXT, "{\"message\":\"\"}", NULL,
+	    E_INVALID, M_TEXT, "untouched" },
+	{ "need-text-too-long", G_NEED_TEXT, "{\"message\":\"abcdef\"}",
+	    NULL, E_INVALID, M_TEXT, "untouched" },
+	{ "need-text-missing", G_NEED_TEXT, "{}", NULL, E_INVALID,
+	    "field 'message' is required", "untouched" },
+	{ "need-id-ok", G_NEED_ID, "{\"ticket_id\":\"T-2026.11:42_a\"}",
+	    NULL, E_OK, NULL, "T-2026.11:42_a" },
+	{ "need-id-space", G_NEED_ID, "{\"ticket_id\":\"T 1\"}", NULL,
+	    E_INVALID, M_ID("ticket_id"), "untouched" },
+	{ "need-id-unicode", G_NEED_ID, "{\"ticket_id\":\"caf\xc3\xa9\"}",
+	    NULL, E_INVALID, M_ID("ticket_id"), "untouched" },
+	{ "need-id-slash", G_NEED_ID, "{\"ticket_id\":\"a/b\"}", NULL,
+	    E_INVALID, M_ID("ticket_id"), "untouched" },
+	{ "need-id-empty", G_NEED_ID, "{\"ticket_id\":\"\"}", NULL,
+	    E_INVALID, M_ID("ticket_id"), "untouched" },
+	{ "need-id-number", G_NEED_ID, "{\"ticket_id\":12}", NULL,
+	    E_INVALID, M_ID("ticket_id"), "untouched" },
+	{ "opt-id-absent", G_OPT_ID, "{}", NULL, E_OK, NULL, "untouched" },
+	{ "opt-id-null", G_OPT_ID, "{\"conversation_id\":null}", NULL, E_OK,
+	    NULL, "untouched" },
+	{ "opt-id-uuid", G_OPT_ID, "{\"conversation_id\":"
+	    "\"6f1c2a3e-0b1d-4c5e-9f00-112233445566\"}", NULL, E_OK, NULL,
+	    "6f1c2a3e-0b1d-4c5e-9f00-112233445566" },
+	{ "opt-id-bad", G_OPT_ID, "{\"conversation_id\":\"a;b\"}", NULL,
+	    E_INVALID, M_ID("conversation_id"), "untouched" },
+	{ "need-spec-ok", G_NEED_SPEC, "{\"code\":\"0fa\"}", NULL, E_OK,
+	    NULL, "0fa" },
+	{ "need-spec-charset", G_NEED_SPEC, "{\"code\":\"0FA\"}", NULL,
+	    E_INVALID, M_CODE, "untouched" },
+	{ "need-spec-short", G_NEED_SPEC, "{\"code\":\"a\"}", NULL,
+	    E_INVALID, M_CODE, "untouched" },
+	{ "opt-spec-absent", G_OPT_SPEC, "{}", NULL, E_OK, NULL,
+	    "untouched" },
+	{ "opt-spec-long", G_OPT_SPEC, "{\"code\":\"abcde\"}", NULL,
+	    E_INVALID, M_CODE, "untouched" },
+	{ "str-null-absent", G_STR_NULL, "{}", NULL, E_OK, NULL, "absent" },
+	{ "str-null-null", G_STR_NULL, "{\"location\":null}", NULL, E_OK,
+	    NULL, "null" },
+	{ "str-null-value", G_STR_NULL, "{\"location\":\"Oslo\"}", NULL,
+	    E_OK, NULL, "value Oslo" },
+	{ "str-null-empty", G_STR_NULL, "{\"location\":\"\"}", NULL, E_OK,
+	    NULL, "value " },
+	{ "str-null-long", G_STR_NULL, "{\"location\":\"Bergen\"}", NULL,
+	    E_INVALID, M_LOC, "unset" },
+	{ "str-null-type", G_STR_NULL, "{\"location\":0}", NULL, E_INVALID,
+	    M_LOC, "unset" },
+	{ "str-null-no-body", G_STR_NULL, NULL, NULL, E_JSON, M_NOBODY,
+	    "unset" },
+};
+
+static const struct tgcase	other_cases[] = {
+	{ "need-bool-true", G_NEED_BOOL, "{\"stream\":true}", NULL, E_OK,
+	    NULL, "1" },
+	{ "need-bool-false", G_NEED_BOOL, "{\"stream\":false}", NULL, E_OK,
+	    NULL, "0" },
+	{ "need-bool-absent", G_NEED_BOOL, "{}", NULL, E_INVALID,
+	    "field 'stream' is required", "-1" },
+	{ "need-bool-null", G_NEED_BOOL, "{\"stream\":null}", NULL,
+	    E_INVALID, "field 'stream' is required", "-1" },
+	{ "need-bool-int", G_NEED_BOOL, "{\"stream\":0}", NULL, E_INVALID,
+	    M_BOOL, "-1" },
+	{ "opt-bool-true", G_OPT_BOOL, "{\"stream\":true}", NULL, E_OK,
+	    NULL, "1" },
+	{ "opt-bool-false", G_OPT_BOOL, "{\"stream\":false}", NULL, E_OK,
+	    NULL, "0" },
+	{ "opt-bool-absent", G_OPT_BOOL, "{}", NULL, E_OK, NULL, "-1" },
+	{ "opt-bool-null", G_OPT_BOOL, "{\"stream\":null}", NULL, E_OK,
+	    NULL, "-1" },
+	{ "opt-bool-string", G_OPT_BOOL, "{\"stream\":\"true\"}", NULL,
+	    E_INVALID, M_BOOL, "-1" },
+	{ "opt-bool-int", G_OPT_BOOL, "{\"stream\":1}", NULL, E_INVALID,
+	    M_BOOL, "-1" },
+	{ "opt-bool-no-body", G_OPT_BOOL, NULL, NULL, E_JSON, M_NOBODY,
+	    "-1" },
+	{ "need-int-ok", G_NEED_INT, "{\"limit\":20}", NULL, E_OK, NULL,
+	    "20" },
+	{ "need-int-min", G_NEED_INT, "{\"limit\":1}", NULL, E_OK, NULL,
+	    "1" },
+	{ "need-int-max", G_NEED_INT, "{\"limit\":100}", NULL, E_OK, NULL,
+	    "100" },
+	{ "need-int-below", G_NEED_INT, "{\"limit\":0}", NULL, E_INVALID,
+	    M_INT, "-42" },
+	{ "need-int-above", G_NEED_INT, "{\"limit\":101}", NULL, E_INVALID,
+	    M_INT, "-42" },
+	{ "need-int-negative", G_NEED_INT, "{\"limit\":-5}", NULL,
+	    E_INVALID, M_INT, "-42" },
+	{ "need-int-double", G_NEED_INT, "{\"limit\":5.0}", NULL, E_INVALID,
+	    M_INT, "-42" },
+	{ "need-int-exponent", G_NEED_INT, "{\"limit\":1e1}", NULL,
+	    E_INVALID, M_INT, "-42" },
+	{ "need-int-string", G_NEED_INT, "{\"limit\":\"5\"}", NULL,
+	    E_INVALID, M_INT, "-42" },
+	{ "need-int-bool", G_NEED_INT, "{\"limit\":true}", NULL, E_INVALID,
+	    M_INT, "-42" },
+	{ "need-int-missing", G_NEED_INT, "{}", NULL, E_INVALID,
+	    "field 'limit' is required", "-42" },
+	{ "need-int-null", G_NEED_INT, "{\"limit\":null}", NULL, E_INVALID,
+	    "field 'limit' is required", "-42" },
+	{ "need-int-no-body", G_NEED_INT, NULL, NULL, E_JSON, M_NOBODY,
+	    "-42" },
+	{ "need-int-wide-ok", G_NEED_WIDE, "{\"n\":-9223372036854775807}",
+	    NULL, E_OK, NULL, "-9223372036854775807" },
+	{ "need-int-wide-ok-max", G_NEED_WIDE, "{\"n\":9223372036854775806}",
+	    NULL, E_OK, NULL, "9223372036854775806" },
+	/* Past int64, json-c saturates: never a silently clamped value. */
+	{ "need-int-overflow", G_NEED_WIDE, "{\"n\":9223372036854775808}",
+	    NULL, E_INVALID, M_WIDE, "-42" },
+	{ "need-int-overflow-huge", G_NEED_WIDE,
+	    "{\"n\":123456789012345678901234567890}", NULL, E_INVALID, M_WIDE,
+	    "-42" },
+	{ "need-int-underflow", G_NEED_WIDE, "{\"n\":-9223372036854775809}",
+	    NULL, E_INVALID, M_WIDE, "-42" },
+	{ "opt-int-absent", G_OPT_INT, "{}", NULL, E_OK, NULL, "-42" },
+	{ "opt-int-null", G_OPT_INT, "{\"limit\":null}", NULL, E_OK, NULL,
+	    "-42" },
+	{ "opt-int-ok", G_OPT_INT, "{\"limit\":100}", NULL, E_OK, NULL,
+	    "100" },
+	{ "opt-int-above", G_OPT_INT, "{\"limit\":101}", NULL, E_INVALID,
+	    M_INT, "-42" },
+	{ "need-enum-like", G_NEED_ENUM, "{\"feedback\":\"like\"}", NULL,
+	    E_OK, NULL, "0" },
+	{ "need-enum-dislike", G_NEED_ENUM, "{\"feedback\":\"dislike\"}",
+	    NULL, E_OK, NULL, "1" },
+	{ "need-enum-miss", G_NEED_ENUM, "{\"feedback\":\"Like\"}", NULL,
+	    E_INVALID, M_ENUM, "-7" },
+	{ "need-enum-prefix", G_NEED_ENUM, "{\"feedback\":\"lik\"}", NULL,
+	    E_INVALID, M_ENUM, "-7" },
+	{ "need-enum-int", G_NEED_ENUM, "{\"feedback\":0}", NULL, E_INVALID,
+	    M_ENUM, "-7" },
+	{ "need-enum-null-refused", G_NEED_ENUM, "{\"feedback\":null}", NULL,
+	    E_INVALID, "field 'feedback' is required", "-7" },
+	{ "need-enum-absent", G_NEED_ENUM, "{}", NULL, E_INVALID,
+	    "field 'feedback' is required", "-7" },
+	{ "need-enum-null-ok", G_NEED_ENUM_NULL, "{\"feedback\":null}", NULL,
+	    E_OK, NULL, "2" },
+	{ "need-enum-null-like", G_NEED_ENUM_NULL, "{\"feedback\":\"like\"}",
+	    NULL, E_OK, NULL, "0" },
+	{ "need-enum-null-absent", G_NEED_ENUM_NULL, "{}", NULL, E_INVALID,
+	    "field 'feedback' is required", "-7" },
+	{ "need-enum-null-miss", G_NEED_ENUM_NULL, "{\"feedback\":\"meh\"}",
+	    NULL, E_INVALID, M_ENUMN, "-7" },
+	{ "opt-enum-absent", G_OPT_ENUM, "{}", NULL, E_OK, NULL, "-7" },
+	{ "opt-enum-null-ignored", G_OPT_ENUM, "{\"feedback\":null}", NULL,
+	    E_OK, NULL, "-7" },
+	{ "opt-enum-miss", G_OPT_ENUM, "{\"feedback\":\"\"}", NULL,
+	    E_INVALID, M_ENUM, "-7" },
+	{ "opt-enum-null-absent", G_OPT_ENUM_NULL, "{}", NULL, E_OK, NULL,
+	    "-7" },
+	{ "opt-enum-null-null", G_OPT_ENUM_NULL, "{\"feedback\":null}", NULL,
+	    E_OK, NULL, "2" },
+	{ "opt-enum-no-body", G_OPT_ENUM_NULL, NULL, NULL, E_JSON, M_NOBODY,
+	    "-7" },
+};
+
+static const struct tgcase	query_cases[] = {
+	{ "query-int-ok", G_Q_NEED_INT, NULL, "limit=20", E_OK, NULL, "20" },
+	{ "query-int-min", G_Q_NEED_INT, NULL, "a=1&limit=1&b", E_OK, NULL,
+	    "1" },
+	{ "query-int-max", G_Q_NEED_INT, NULL, "limit=100", E_OK, NULL,
+	    "100" },
+	{ "query-int-leading-zero", G_Q_NEED_INT, NULL, "limit=007", E_OK,
+	    NULL, "7" },
+	{ "query-int-encoded", G_Q_NEED_INT, NULL, "li%6dit=%32%30", E_OK,
+	    NULL, "20" },
+	{ "query-int-below", G_Q_NEED_INT, NULL, "limit=0", E_INVALID,
+	    M_QINT, "-42" },
+	{ "query-int-above", G_Q_NEED_INT, NULL, "limit=101", E_INVALID,
+	    M_QINT, "-42" },
+	{ "query-int-negative", G_Q_NEED_INT, NULL, "limit=-1", E_INVALID,
+	    M_QINT, "-42" },
+	{ "query-int-plus", G_Q_NEED_INT, NULL, "limit=%2B5", E_INVALID,
+	    M_QINT, "-42" },
+	{ "query-int-space", G_Q_NEED_INT, NULL, "limit=+5", E_INVALID,
+	    M_QINT, "-42" },
+	{ "query-int-trailing", G_Q_NEED_INT, NULL, "limit=5x", E_INVALID,
+	    M_QINT, "-42" },
+	{ "query-int-empty", G_Q_NEED_INT, NULL, "limit=", E_INVALID, M_QINT,
+	    "-42" },
+	{ "query-int-bare", G_Q_NEED_INT, NULL, "limit", E_INVALID, M_QINT,
+	    "-42" },
+	{ "query-int-overflow", G_Q_NEED_INT, NULL,
+	    "limit=99999999999999999999", E_INVALID, M_QINT, "-42" },
+	{ "query-int-nul", G_Q_NEED_INT, NULL, "limit=5%00", E_INVALID,
+	    M_QINT, "-42" },
+	{ "query-int-bad-escape", G_Q_NEED_INT, NULL, "limit=5%", E_INVALID,
+	    M_QINT, "-42" },
+	{ "query-int-twice", G_Q_NEED_INT, NULL, "limit=5&limit=5",
+	    E_INVALID, M_QONCE, "-42" },
+	{ "query-int-twice-encoded", G_Q_NEED_INT, NULL, "limit=5&%6cimit=6",
+	    E_INVALID, M_QONCE, "-42" },
+	{ "query-int-missing", G_Q_NEED_INT, NULL, "limits=5&xlimit=5",
+	    E_INVALID, "query parameter 'limit' is required", "-42" },
+	{ "query-int-opt-absent", G_Q_OPT_INT, NULL, "", E_OK, NULL, "-42" },
+	{ "query-int-opt-ok", G_Q_OPT_INT, NULL, "cursor=x&limit=50", E_OK,
+	    NULL, "50" },
+	{ "query-int-opt-bad", G_Q_OPT_INT, NULL, "limit=ten", E_INVALID,
+	    M_QINT, "-42" },
+	{ "query-str-ok", G_Q_OPT_STR, NULL, "cursor=abc_DEF-09", E_OK, NULL,
+	    "abc_DEF-09" },
+	{ "query-str-max", G_Q_OPT_STR, NULL, "cursor=abcdefghijklmnop",
+	    E_OK, NULL, "abcdefghijklmnop" },
+	{ "query-str-absent", G_Q_OPT_STR, NULL, "limit=5", E_OK, NULL,
+	    "untouched" },
+	{ "query-str-long", G_Q_OPT_STR, NULL, "cursor=abcdefghijklmnopq",
+	    E_INVALID, M_QCUR, "untouched" },
+	{ "query-str-empty", G_Q_OPT_STR, NULL, "cursor=", E_INVALID,
+	    M_QCUR, "untouched" },
+	{ "query-str-charset", G_Q_OPT_STR, NULL, "cursor=ab%2Fc", E_INVALID,
+	    M_QCUR, "untouched" },
+	{ "query-str-plus-is-space", G_Q_OPT_STR, NULL, "cursor=a+b",
+	    E_INVALID, M_QCUR, "untouched" },
+	{ "query-str-twice", G_Q_OPT_STR, NULL, "cursor=a&cursor=a",
+	    E_INVALID, "query parameter 'cursor' must be given once",
+	    "untouched" },
+	{ "query-text-utf8", G_Q_TEXT, NULL, "q=h%C3%A9llo", E_OK, NULL,
+	    "h\xc3\xa9llo" },
+	{ "query-text-space", G_Q_TEXT, NULL, "q=+a+", E_OK, NULL, " a " },
+	{ "query-text-blank", G_Q_TEXT, NULL, "q=+%09+", E_INVALID, M_QTEXT,
+	    "untouched" },
+	{ "query-text-not-utf8", G_Q_TEXT, NULL, "q=%C3", E_INVALID, M_QTEXT,
+	    "untouched" },
+	{ "query-text-overlong", G_Q_TEXT, NULL, "q=%C0%AF", E_INVALID,
+	    M_QTEXT, "untouched" },
+	{ "query-text-nul", G_Q_TEXT, NULL, "q=a%00b", E_INVALID, M_QTEXT,
+	    "untouched" },
+	{ "query-text-raw-bytes", G_Q_TEXT, NULL, "q=\xff", E_INVALID,
+	    M_QTEXT, "untouched" },
+	/* req_query(): first wins, bad escapes kept, never a 400. */
+	{ "req-query-first-wins", G_REQ_QUERY, NULL, "limit=1&limit=2", E_OK,
+	    NULL, "1" },
+	{ "req-query-bare", G_REQ_QUERY, NULL, "x&limit", E_OK, NULL, "" },
+	{ "req-query-lenient", G_REQ_QUERY, NULL, "limit=5%&x", E_OK, NULL,
+	    "5%" },
+	{ "req-query-decoded", G_REQ_QUERY, NULL, "limit=a+b%21", E_OK, NULL,
+	    "a b!" },
+	{ "req-query-absent", G_REQ_QUERY, NULL, "limits=1", E_OK, NULL,
+	    "NULL" },
+};
+
+/* What the handler saw; set by t_getter(). */
+static const struct tgcase	*t_cur;
+static enum err			 t_e;
+static int			 t_status_before;
+static char			 t_got[512];
+
+/* Prints a string getter's *out into t_got. */
 static void
-t_addr(struct sockaddr_un *addr, socklen_t *len)
+t_got_str(const char *s)
 {
-	int	 n;
 
-	memset(addr, 0, sizeof(*addr));
-	addr->sun_family = AF_UNIX;
-	n = snprintf(addr->sun_path + 1, sizeof(addr->sun_path) - 1,
-	    "dataland-t_json-%ld", (long)getpid());
-	T_OK(n > 0 && (size_t)n < sizeof(addr->sun_path) - 1);
-	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
-	    (size_t)n);
+	snprintf(t_got, sizeof(t_got), "%s", s != NULL ? s : "untouched");
 }
 
-/* Connects to the test socket and sends a whole POST request with an
- * empty body; returns the client's end. */
-static int
-t_client(void)
-{
-	/* FCGI_BEGIN_REQUEST body: role 1 (responder), no keep-alive. */
-	static const unsigned char begin[8] = { 0, 1, 0 };
-	static const char *const params[][2] = {
-		{ "REQUEST_METHOD", "POST" },
-		{ "REQUEST_URI", "/v1/test" },
-		{ "DOCUMENT_URI", "/v1/test" },
-		{ "SCRIPT_NAME", "/v1/test" },
-		{ "QUERY_STRING", "" },
-		{ "CONTENT_TYPE", "application/json" },
-		{ "CONTENT_LENGTH", "0" },
-		{ "SERVER_PROTOCOL", "HTTP/1.1" },
-		{ "REMOTE_ADDR", "127.0.0.1" },
-		{ "HTTP_X_REQUEST_ID", "t-json" },
-	};
-	struct sockaddr_un	 addr;
-	socklen_t		 alen;
-	unsigned char		 b[1024], p[768];
-	size_t			 n = 0, pn = 0, i;
-	int			 fd;
-
-	for (i = 0; i < sizeof(params) / sizeof(params[0]); i++)
-		t_nv(p, &pn, params[i][0], params[i][1]);
-	t_rec(b, &n, 1, begin, sizeof(begin));
-	t_rec(b, &n, 4, p, pn);
-	t_rec(b, &n, 4, NULL, 0);
-	t_rec(b, &n, 5, NULL, 0);
-	t_addr(&addr, &alen);
-	T_OK((fd = socket(AF_UNIX, SOCK_STREAM, 0)) != -1);
-	T_OK(connect(fd, (struct sockaddr *)&addr, alen) == 0);
-	T_EQ(write(fd, b, n), (long long)n);
-	/* libfcgi lingers on close until the client's half is shut. */
-	T_EQ(shutdown(fd, SHUT_WR), 0);
-	return fd;
-}
-
-/* Reads every STDOUT record until the server closes; NUL-terminated. */
 static void
-t_response(int fd, char *out, size_t outsz)
+t_got_long(long n)
 {
-	unsigned char	 buf[65536];
-	size_t		 have = 0, used = 0, o = 0, clen, plen;
-	ssize_t		 r;
 
-	while ((r = read(fd, buf + have, sizeof(buf) - have)) > 0)
-		have += (size_t)r;
-	T_OK(r == 0);
-	while (have - used >= 8) {
-		clen = (size_t)buf[used + 4] << 8 | buf[used + 5];
-		plen = buf[used + 6];
-		T_OK(used + 8 + clen + plen <= have);
-		if (buf[used + 1] == 6 && clen > 0) {
-			T_OK(o + clen < outsz);
-			memcpy(out + o, buf + used + 8, clen);
-			o += clen;
-		}
-		used += 8 + clen + plen;
-	}
-	out[o] = '\0';
+	snprintf(t_got, sizeof(t_got), "%ld", n);
 }
 
-/*
- * One getter case on a fresh request: body becomes rq->json (NULL for
- * none), fn must return e; then the response must be empty (want is
- * NULL) or hold every string in want.
- */
-static void
-t_serve(const char *name, const char *body, enum err (*fn)(struct req *),
-    enum err e, const char *const *want)
-{
-	FCGX_Request	 fr;
-	struct arena	 a;
-	struct req	 rq;
-	char		 out[65536];
-	int		 cfd, i;
-
-	arena_init(&a);
-	T_EQ(FCGX_InitRequest(&fr, t_lfd, 0), 0);
-	cfd = t_client();
-	T_EQ(FCGX_Accept_r(&fr), 0);
-	memset(&rq, 0, sizeof(rq));
-	T_EQ(req_init(&rq, &fr, &a), E_OK);
-	if (body != NULL)
-		T_EQ(json_parse_object(body, strlen(body), JSON_DEPTH_MAX,
-		    &rq.json), E_OK);
-	if (fn(&rq) != e)
-		T_FAIL("%s: want %s", name, err_str(e));
-	json_object_put(rq.json);
-	FCGX_Finish_r(&fr);
-	t_response(cfd, out, sizeof(out));
-	close(cfd);
-	arena_release(&a);
-	if (want == NULL && out[0] != '\0')
-		T_FAIL("%s: unexpected reply: %s", name, out);
-	for (i = 0; want != NULL && i < 3 && want[i] != NULL; i++)
-		if (strstr(out, want[i]) == NULL)
-			T_FAIL("%s: no \"%s\" in: %s", name, want[i], out);
-	T_PASS(name);
-}
-
-static const char *const w_required_title[] = {
-	"Status: 400 ", "\"invalid_request\"", "field 'title' is required" };
-static const char *const w_msg_len[] = {
-	"Status: 400 ", "\"invalid_request\"",
-	"field 'message' must be a string of 1 to 5 characters" };
-static const char *const w_bool[] = {
-	"Status: 400 ", "\"invalid_request\"",
-	"field 'stream' must be true or false" };
-static const char *const w_int[] = {
-	"Status: 400 ", "\"invalid_request\"",
-	"field 'limit' must be an integer from 1 to 100" };
-static const char *const w_int_wide[] = {
-	"Status: 400 ", "\"invalid_request\"", "field 'n' must be an integer" };
-static const char *const w_required_limit[] = {
-	"Status: 400 ", "\"invalid_request\"", "field 'limit' is required" };
-static const char *const w_nobody[] = {
-	"Status: 400 ", "\"invalid_json\"", NULL };
-
-/* What a getter left in *out, copied before the body is put. */
-static const char	*g_s;
-static char		 g_buf[256];
-static long		 g_l;
-static int		 g_b;
-
+/* The string getters; *out starts NULL ("untouched"). */
 static enum err
-g_keep(enum err e, const char *s)
+t_call_str(struct req *rq, enum tg g)
 {
+	static const struct strspec	 hex = { 2, 4, "a-f0-9", 0 };
+	const char			*s = NULL;
+	enum err			 e;
 
-	snprintf(g_buf, sizeof(g_buf), "%s", s);
-	g_s = g_buf;
+	switch (g) {
+	case G_NEED_STR:
+		e = need_str(rq, "title", 1, 5, &s);
+		break;
+	case G_OPT_STR:
+		e = opt_str(rq, "title", 0, 5, &s);
+		break;
+	case G_NEED_TEXT:
+		e = need_text(rq, "message", 1, 5, &s);
+		break;
+	case G_NEED_ID:
+		e = need_id(rq, "ticket_id", &s);
+		break;
+	case G_OPT_ID:
+		e = opt_id(rq, "conversation_id", &s);
+		break;
+	case G_NEED_SPEC:
+		e = need_str_spec(rq, "code", &hex, &s);
+		break;
+	default:
+		e = opt_str_spec(rq, "code", &hex, &s);
+		break;
+	}
+	t_got_str(s);
 	return e;
 }
 
+/* opt_str_null(): "unset", "absent", "null" or "value <s>". */
 static enum err
-g_need_title(struct req *rq)
+t_call_tri(struct req *rq)
 {
-	const char	*s = g_s;
+	static const char *const	 hasname[JSON_HAS__MAX + 1] = {
+		"absent", "null", "value", "unset"
+	};
+	enum json_has			 has = JSON_HAS__MAX;
+	const char			*s = NULL;
+	enum err			 e;
+
+	e = opt_str_null(rq, "location", &t_sp_loc, &has, &s);
+	T_OK((has == JSON_VALUE) == (s != NULL));
+	snprintf(t_got, sizeof(t_got), "%s%s%s", hasname[has],
+	    s != NULL ? " " : "", s != NULL ? s : "");
+	return e;
+}
+
+/* Booleans, integers and enums. */
+static enum err
+t_call_num(struct req *rq, enum tg g)
+{
+	long		 n = -42;
+	int		 b = -1, i = -7;
 	enum err	 e;
 
-	e = need_str(rq, "title", 1, 200, &s);
-	return g_keep(e, s);
+	switch (g) {
+	case G_NEED_BOOL:
+		e = need_bool(rq, "stream", &b);
+		t_got_long(b);
+		return e;
+	case G_OPT_BOOL:
+		e = opt_bool(rq, "stream", &b);
+		t_got_long(b);
+		return e;
+	case G_NEED_INT:
+	case G_OPT_INT:
+		e = (g == G_NEED_INT ? need_int : opt_int)(rq, "limit", 1, 100,
+		    &n);
+		t_got_long(n);
+		return e;
+	case G_NEED_WIDE:
+		e = need_int(rq, "n", LONG_MIN, LONG_MAX, &n);
+		t_got_long(n);
+		return e;
+	default:
+		e = (g == G_NEED_ENUM || g == G_NEED_ENUM_NULL ? need_enum :
+		    opt_enum)(rq, "feedback", t_feedback, g == G_NEED_ENUM_NULL ||
+		    g == G_OPT_ENUM_NULL, &i);
+		t_got_long(i);
+		return e;
+	}
 }
 
+/* req.c's query getters. */
 static enum err
-g_need_msg(struct req *rq)
+t_call_query(struct req *rq, enum tg g)
 {
-	const char	*s = g_s;
-	enum err	 e;
+	static const struct strspec	 text = { 1, 5, NULL, STR_NOTBLANK };
+	const char			*s = NULL;
+	long				 n = -42;
+	enum err			 e;
 
-	e = need_str(rq, "message", 1, 5, &s);
-	return g_keep(e, s);
+	switch (g) {
+	case G_Q_NEED_INT:
+	case G_Q_OPT_INT:
+		e = (g == G_Q_NEED_INT ? need_query_int : opt_query_int)(rq,
+		    "limit", 1, 100, &n);
+		t_got_long(n);
+		return e;
+	case G_Q_OPT_STR:
+	case G_Q_TEXT:
+		e = g == G_Q_TEXT ? opt_query_str(rq, "q", &text, &s) :
+		    opt_query_str(rq, "cursor", &t_sp_cursor, &s);
+		t_got_str(s);
+		return e;
+	default:
+		s = req_query(rq, "limit");
+		snprintf(t_got, sizeof(t_got), "%s", s != NULL ? s : "NULL");
+		return E_OK;
+	}
 }
 
-static enum err
-g_opt_msg(struct req *rq)
-{
-	const char	*s = g_s;
-	enum err	 e;
-
-	e = opt_str(rq, "message", 1, 5, &s);
-	return g_keep(e, s);
-}
-
-static enum err
-g_opt_bool(struct req *rq)
-{
-
-	return opt_bool(rq, "stream", &g_b);
-}
-
-static enum err
-g_need_limit(struct req *rq)
-{
-
-	return need_int(rq, "limit", 1, 100, &g_l);
-}
-
-static enum err
-g_need_wide(struct req *rq)
-{
-
-	return need_int(rq, "n", LONG_MIN, LONG_MAX, &g_l);
-}
-
-/* Runs a getter case and checks what *out holds afterwards. */
-#define T_STR_CASE(name, body, fn, e, want, expect) do {		\
-	g_s = "untouched";						\
-	t_serve((name), (body), (fn), (e), (want));		\
-	T_STR(g_s, (expect));						\
-} while (0)
-
-#define T_LONG_CASE(name, body, fn, e, want, expect) do {		\
-	g_l = -42;							\
-	t_serve((name), (body), (fn), (e), (want));		\
-	T_EQ(g_l, (expect));						\
-} while (0)
-
-#define T_BOOL_CASE(name, body, e, want, expect) do {			\
-	g_b = -1;							\
-	t_serve((name), (body), g_opt_bool, (e), (want));	\
-	T_EQ(g_b, (expect));						\
-} while (0)
-
+/* The handler of every getter case: the call, then 204 if it passed. */
 static void
-t_getters_str(void)
+t_getter(struct req *rq)
 {
+	enum tg	 g = t_cur->g;
 
-	T_STR_CASE("need-str-ok", "{\"message\":\"h\xc3\xa9llo\"}",
-	    g_need_msg, E_OK, NULL, "h\xc3\xa9llo");
-	T_STR_CASE("need-str-emoji-is-one", "{\"message\":"
-	    "\"\xf0\x9f\x98\x80\xf0\x9f\x98\x80\\ud83d\\ude00ab\"}",
-	    g_need_msg, E_OK, NULL,
-	    "\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80" "ab");
-	T_STR_CASE("need-str-too-long", "{\"message\":\"h\xc3\xa9llo!\"}",
-	    g_need_msg, E_INVALID, w_msg_len, "untouched");
-	T_STR_CASE("need-str-too-short", "{\"message\":\"\"}",
-	    g_need_msg, E_INVALID, w_msg_len, "untouched");
-	T_STR_CASE("need-str-number", "{\"message\":5}",
-	    g_need_msg, E_INVALID, w_msg_len, "untouched");
-	T_STR_CASE("need-str-array", "{\"message\":[\"a\"]}",
-	    g_need_msg, E_INVALID, w_msg_len, "untouched");
-	T_STR_CASE("need-str-missing", "{\"titel\":\"x\"}",
-	    g_need_title, E_INVALID, w_required_title, "untouched");
-	T_STR_CASE("need-str-null", "{\"title\":null}",
-	    g_need_title, E_INVALID, w_required_title, "untouched");
-	T_STR_CASE("need-str-no-body", NULL,
-	    g_need_title, E_JSON, w_nobody, "untouched");
-	T_STR_CASE("opt-str-absent", "{}",
-	    g_opt_msg, E_OK, NULL, "untouched");
-	T_STR_CASE("opt-str-null", "{\"message\":null}",
-	    g_opt_msg, E_OK, NULL, "untouched");
-	T_STR_CASE("opt-str-ok", "{\"message\":\"abcde\"}",
-	    g_opt_msg, E_OK, NULL, "abcde");
-	T_STR_CASE("opt-str-too-long", "{\"message\":\"abcdef\"}",
-	    g_opt_msg, E_INVALID, w_msg_len, "untouched");
-	T_STR_CASE("opt-str-bool", "{\"message\":true}",
-	    g_opt_msg, E_INVALID, w_msg_len, "untouched");
-	T_STR_CASE("opt-str-no-body", NULL,
-	    g_opt_msg, E_JSON, w_nobody, "untouched");
+	t_status_before = -1;
+	if (g <= G_OPT_SPEC)
+		t_e = t_call_str(rq, g);
+	else if (g == G_STR_NULL)
+		t_e = t_call_tri(rq);
+	else if (g <= G_OPT_ENUM_NULL)
+		t_e = t_call_num(rq, g);
+	else
+		t_e = t_call_query(rq, g);
+	t_status_before = t_e == E_OK ? rq->status : 0;
+	if (t_e == E_OK && rq->status == 0)
+		reply_empty(rq, 204);
 }
 
+/* The error body's code and message match e and msg exactly. */
 static void
-t_getters_other(void)
+t_check_err(const struct tgcase *c, const struct tfcgi_resp *r)
 {
+	struct json_object	*o, *er, *v;
 
-	T_BOOL_CASE("opt-bool-true", "{\"stream\":true}", E_OK, NULL, 1);
-	T_BOOL_CASE("opt-bool-false", "{\"stream\":false}", E_OK, NULL, 0);
-	T_BOOL_CASE("opt-bool-absent", "{}", E_OK, NULL, -1);
-	T_BOOL_CASE("opt-bool-null", "{\"stream\":null}", E_OK, NULL, -1);
-	T_BOOL_CASE("opt-bool-string", "{\"stream\":\"true\"}",
-	    E_INVALID, w_bool, -1);
-	T_BOOL_CASE("opt-bool-int", "{\"stream\":1}", E_INVALID, w_bool, -1);
-
-	T_LONG_CASE("need-int-ok", "{\"limit\":20}",
-	    g_need_limit, E_OK, NULL, 20);
-	T_LONG_CASE("need-int-min", "{\"limit\":1}",
-	    g_need_limit, E_OK, NULL, 1);
-	T_LONG_CASE("need-int-max", "{\"limit\":100}",
-	    g_need_limit, E_OK, NULL, 100);
-	T_LONG_CASE("need-int-below", "{\"limit\":0}",
-	    g_need_limit, E_INVALID, w_int, -42);
-	T_LONG_CASE("need-int-above", "{\"limit\":101}",
-	    g_need_limit, E_INVALID, w_int, -42);
-	T_LONG_CASE("need-int-negative", "{\"limit\":-5}",
-	    g_need_limit, E_INVALID, w_int, -42);
-	T_LONG_CASE("need-int-double", "{\"limit\":5.0}",
-	    g_need_limit, E_INVALID, w_int, -42);
-	T_LONG_CASE("need-int-exponent", "{\"limit\":1e1}",
-	    g_need_limit, E_INVALID, w_int, -42);
-	T_LONG_CASE("need-int-string", "{\"limit\":\"5\"}",
-	    g_need_limit, E_INVALID, w_int, -42);
-	T_LONG_CASE("need-int-bool", "{\"limit\":true}",
-	    g_need_limit, E_INVALID, w_int, -42);
-	T_LONG_CASE("need-int-missing", "{}",
-	    g_need_limit, E_INVALID, w_required_limit, -42);
-	T_LONG_CASE("need-int-null", "{\"limit\":null}",
-	    g_need_limit, E_INVALID, w_required_limit, -42);
-	T_LONG_CASE("need-int-no-body", NULL,
-	    g_need_limit, E_JSON, w_nobody, -42);
-	T_LONG_CASE("need-int-wide-ok", "{\"n\":-9223372036854775807}",
-	    g_need_wide, E_OK, NULL, -LONG_MAX);
-	T_LONG_CASE("need-int-wide-ok-max", "{\"n\":9223372036854775806}",
-	    g_need_wide, E_OK, NULL, LONG_MAX - 1);
-	/* Past int64, json-c saturates: never a silently clamped value. */
-	T_LONG_CASE("need-int-overflow", "{\"n\":9223372036854775808}",
-	    g_need_wide, E_INVALID, w_int_wide, -42);
-	T_LONG_CASE("need-int-overflow-huge",
-	    "{\"n\":123456789012345678901234567890}",
-	    g_need_wide, E_INVALID, w_int_wide, -42);
-	T_LONG_CASE("need-int-underflow", "{\"n\":-9223372036854775809}",
-	    g_need_wide, E_INVALID, w_int_wide, -42);
+	T_EQ(r->status, 400);
+	T_OK((o = tfcgi_json(r)) != NULL);
+	T_OK(json_object_object_get_ex(o, "error", &er));
+	T_OK(json_object_object_get_ex(er, "code", &v));
+	T_STR(json_object_get_string(v), c->e == E_JSON ? "invalid_json" :
+	    "invalid_request");
+	T_OK(json_object_object_get_ex(er, "message", &v));
+	if (strcmp(json_object_get_string(v), c->msg) != 0)
+		T_FAIL("%s: message \"%s\", want \"%s\"", c->name,
+		    json_object_get_string(v), c->msg);
+	json_object_put(o);
 }
 
-/* Listens on the test socket for the getter cases. */
+/* Runs each case through a real request, then checks result, reply
+ * and *out. A body goes to an R_JSON route, none to a plain one. */
 static void
-t_listen(void)
+t_getter_table(const struct tgcase *cases, size_t n)
 {
-	struct sockaddr_un	 addr;
-	socklen_t		 alen;
+	static const struct route	 json_rt = { "POST", "/t", t_getter,
+					    R_JSON, NULL };
+	static const struct route	 plain_rt = { "POST", "/t", t_getter,
+					    0, NULL };
+	struct tfcgi_req		 tr;
+	struct tfcgi_resp		 r;
+	size_t				 i;
 
-	t_addr(&addr, &alen);
-	T_OK((t_lfd = socket(AF_UNIX, SOCK_STREAM, 0)) != -1);
-	T_OK(bind(t_lfd, (struct sockaddr *)&addr, alen) == 0);
-	T_OK(listen(t_lfd, 8) == 0);
-	T_EQ(FCGX_Init(), 0);
+	for (i = 0; i < n; i++) {
+		t_cur = &cases[i];
+		t_e = E__MAX;
+		snprintf(t_got, sizeof(t_got), "(handler not run)");
+		memset(&tr, 0, sizeof(tr));
+		tr.method = "POST";
+		tr.path = "/t";
+		tr.body = cases[i].body;
+		tr.query = cases[i].query;
+		tfcgi_route(cases[i].body != NULL ? &json_rt : &plain_rt, &tr,
+		    &r);
+		if (t_e != cases[i].e)
+			T_FAIL("%s: %s, want %s", cases[i].name, err_str(t_e),
+			    err_str(cases[i].e));
+		if (cases[i].msg == NULL) {
+			T_EQ(t_status_before, 0);
+			T_EQ(r.status, 204);
+		} else
+			t_check_err(&cases[i], &r);
+		if (strcmp(t_got, cases[i].got) != 0)
+			T_FAIL("%s: *out \"%s\", want \"%s\"", cases[i].name,
+			    t_got, cases[i].got);
+		tfcgi_release(&r);
+		T_PASS(cases[i].name);
+	}
+}
+
+/* need_text() at the contract's chat bound: 8000 code points. */
+static void
+t_text_bound(void)
+{
+	static const struct strspec	 msg = { 1, 8000, NULL, STR_NOTBLANK };
+	char				*b;
+	size_t				 i;
+
+	/* 8000 x U+00E9 (2 bytes each) fits; one more does not. */
+	b = malloc(8001 * 2 + 1);
+	T_OK(b != NULL);
+	for (i = 0; i < 8001; i++)
+		memcpy(b + 2 * i, "\xc3\xa9", 2);
+	T_OK(json_str_ok(&msg, b, 8000 * 2));
+	T_OK(!json_str_ok(&msg, b, 8001 * 2));
+	memset(b, ' ', 8000);
+	T_OK(!json_str_ok(&msg, b, 8000));
+	b[7999] = 'x';
+	T_OK(json_str_ok(&msg, b, 8000));
+	free(b);
+	T_PASS("json-text-8000");
 }
 
 int
@@ -738,9 +1041,12 @@ main(void)
 	t_numbers();
 	t_big();
 	t_str_or_null();
-	t_listen();
-	t_getters_str();
-	t_getters_other();
-	close(t_lfd);
+	t_strspec();
+	t_text_bound();
+	t_getter_table(str_cases, sizeof(str_cases) / sizeof(str_cases[0]));
+	t_getter_table(other_cases,
+	    sizeof(other_cases) / sizeof(other_cases[0]));
+	t_getter_table(query_cases,
+	    sizeof(query_cases) / sizeof(query_cases[0]));
 	return 0;
 }
