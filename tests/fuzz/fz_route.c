@@ -2,7 +2,8 @@
  * libFuzzer target for route.c: "<method> <path>" against a fixed
  * table, once with ample buffers and once with buffers cut to a few
  * bytes on the heap so that any write past them is caught. A match
- * must rebuild the path from the pattern and its captures.
+ * must rebuild the path from the pattern and its captures, and each
+ * capture must fit the kind its pattern segment declares.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 
 #include "core/caps.h"
 #include "core/err.h"
+#include "core/json.h"
 #include "core/route.h"
 
 #define FZ_CHECK(c) do {						\
@@ -34,7 +36,9 @@ static const struct route rt[] = {
 	{ "GET", "/v1/conversations/{id}/runs", fz_fn, R_USER, NULL },
 	{ "POST", "/v1/messages/{id}/feedback", fz_fn, R_JSON, NULL },
 	{ "GET", "/a/{x}/b/{y}", fz_fn, 0, NULL },
-	{ "GET", "/{a}/{b}/{c}/{d}", fz_fn, 0, NULL },
+	{ "GET", "/f/{name:any}", fz_fn, 0, NULL },
+	{ "PUT", "/f/{name:id}", fz_fn, 0, NULL },
+	{ "GET", "/{a}/{b:any}/{c:id}/{d}", fz_fn, 0, NULL },
 	{ "GET", "/{a}/{b}/{c}/{d}/{e}", fz_fn, 0, NULL },
 	{ "GET", "/", fz_fn, 0, NULL },
 	{ NULL, NULL, NULL, 0, NULL }
@@ -45,6 +49,28 @@ fz_fn(struct req *rq)
 {
 
 	(void)rq;
+}
+
+/* Each capture fits the kind of its "{name:kind}" segment. */
+static void
+fz_check_kinds(const char *pat, const char **args, int nargs)
+{
+	const struct strspec	*sp;
+	const char		*end, *colon;
+	int			 i = 0;
+
+	while ((pat = strchr(pat, '{')) != NULL) {
+		FZ_CHECK(i < nargs);
+		end = strchr(pat, '}');
+		colon = memchr(pat, ':', (size_t)(end - pat));
+		sp = colon == NULL ? route_kind("id", 2) :
+		    route_kind(colon + 1, (size_t)(end - colon - 1));
+		FZ_CHECK(sp != NULL);
+		FZ_CHECK(json_str_ok(sp, args[i], strlen(args[i])));
+		i++;
+		pat = end;
+	}
+	FZ_CHECK(i == nargs);
 }
 
 /* The pattern with each {..} segment replaced by the next capture. */
@@ -91,6 +117,7 @@ fz_check_ok(const char *method, const char *path, int idx,
 		    args[i])) != NULL);
 		FZ_CHECK(args[i][0] != '\0' && strchr(args[i], '/') == NULL);
 	}
+	fz_check_kinds(rt[idx].pattern, args, nargs);
 	fz_rebuild(rt[idx].pattern, args, nargs, again, sizeof(again));
 	FZ_CHECK(strcmp(again, path) == 0);
 }
