@@ -630,8 +630,11 @@ json_get(struct req *rq, const struct json_field *f, enum json_has *has,
 
 /*
  * The typed getters (json.h): each states its contract as a
- * json_field and lets json_get() do the rest.
+ * json_field and lets json_get() do the rest; results are borrowed
+ * from rq->json until request end.
  */
+
+/* The string field key, min..max code points; absent or null: 400. */
 enum err
 need_str(struct req *rq, const char *key, size_t min, size_t max,
     const char **out)
@@ -641,6 +644,7 @@ need_str(struct req *rq, const char *key, size_t min, size_t max,
 	return need_str_spec(rq, key, &sp, out);
 }
 
+/* As need_str(); absent or null leaves *out as it was. */
 enum err
 opt_str(struct req *rq, const char *key, size_t min, size_t max,
     const char **out)
@@ -650,6 +654,7 @@ opt_str(struct req *rq, const char *key, size_t min, size_t max,
 	return opt_str_spec(rq, key, &sp, out);
 }
 
+/* As need_str(), and not only white space (the chat message). */
 enum err
 need_text(struct req *rq, const char *key, size_t min, size_t max,
     const char **out)
@@ -659,6 +664,7 @@ need_text(struct req *rq, const char *key, size_t min, size_t max,
 	return need_str_spec(rq, key, &sp, out);
 }
 
+/* 1..ID_MAX of CHARSET_ID (API.md §4 ticket and conversation ids). */
 enum err
 need_id(struct req *rq, const char *key, const char **out)
 {
@@ -666,6 +672,7 @@ need_id(struct req *rq, const char *key, const char **out)
 	return need_str_spec(rq, key, &json_id_spec, out);
 }
 
+/* As need_id(); absent or null leaves *out as it was. */
 enum err
 opt_id(struct req *rq, const char *key, const char **out)
 {
@@ -673,6 +680,7 @@ opt_id(struct req *rq, const char *key, const char **out)
 	return opt_str_spec(rq, key, &json_id_spec, out);
 }
 
+/* The string field key under sp; absent or null: 400. */
 enum err
 need_str_spec(struct req *rq, const char *key, const struct strspec *sp,
     const char **out)
@@ -682,6 +690,7 @@ need_str_spec(struct req *rq, const char *key, const struct strspec *sp,
 	return json_get(rq, &f, NULL, out);
 }
 
+/* As need_str_spec(); absent or null leaves *out as it was. */
 enum err
 opt_str_spec(struct req *rq, const char *key, const struct strspec *sp,
     const char **out)
@@ -691,6 +700,7 @@ opt_str_spec(struct req *rq, const char *key, const struct strspec *sp,
 	return json_get(rq, &f, NULL, out);
 }
 
+/* The string field key under sp, *has telling absent, null, value. */
 enum err
 opt_str_null(struct req *rq, const char *key, const struct strspec *sp,
     enum json_has *has, const char **out)
@@ -700,6 +710,7 @@ opt_str_null(struct req *rq, const char *key, const struct strspec *sp,
 	return json_get(rq, &f, has, out);
 }
 
+/* The boolean field key as 0 or 1; absent or null: 400. */
 enum err
 need_bool(struct req *rq, const char *key, int *out)
 {
@@ -709,6 +720,7 @@ need_bool(struct req *rq, const char *key, int *out)
 	return json_get(rq, &f, NULL, out);
 }
 
+/* As need_bool(); absent or null leaves *out as it was. */
 enum err
 opt_bool(struct req *rq, const char *key, int *out)
 {
@@ -717,6 +729,7 @@ opt_bool(struct req *rq, const char *key, int *out)
 	return json_get(rq, &f, NULL, out);
 }
 
+/* The integer field key in [min, max]; absent or null: 400. */
 enum err
 need_int(struct req *rq, const char *key, long min, long max, long *out)
 {
@@ -726,6 +739,7 @@ need_int(struct req *rq, const char *key, long min, long max, long *out)
 	return json_get(rq, &f, NULL, out);
 }
 
+/* As need_int(); absent or null leaves *out as it was. */
 enum err
 opt_int(struct req *rq, const char *key, long min, long max, long *out)
 {
@@ -754,6 +768,7 @@ json_enum(struct req *rq, const char *key, const char *const *names,
 	return E_OK;
 }
 
+/* The index in names of the string field key; absent: 400. */
 enum err
 need_enum(struct req *rq, const char *key, const char *const *names,
     int nullok, int *out)
@@ -763,6 +778,7 @@ need_enum(struct req *rq, const char *key, const char *const *names,
 	    out);
 }
 
+/* As need_enum(); absent (or null without nullok): *out as it was. */
 enum err
 opt_enum(struct req *rq, const char *key, const char *const *names,
     int nullok, int *out)

@@ -377,6 +377,17 @@ query_take(const struct query_field *f, const char *s, size_t len,
 	return 0;
 }
 
+/* What f asks for, for "query parameter 'x' must be ...". */
+static void
+query_expect(const struct query_field *f, char *buf, size_t sz)
+{
+
+	if (f->str != NULL)
+		json_str_expect(f->str, buf, sz);
+	else
+		snprintf(buf, sz, "an integer from %ld to %ld", f->min, f->max);
+}
+
 /*
  * The one lookup under the query getters: finds f->name, refuses it
  * given twice (no guessing which one a proxy or cache saw), decodes it
@@ -401,21 +412,18 @@ query_get(struct req *rq, const struct query_field *f, void *out)
 		s = decode(rq->a, v, n, 1, &n);
 		if (query_take(f, s, n, out) == 0)
 			return E_OK;
-		if (f->str != NULL)
-			json_str_expect(f->str, want, sizeof(want));
-		else
-			snprintf(want, sizeof(want), "an integer from %ld to %ld",
-			    f->min, f->max);
+		query_expect(f, want, sizeof(want));
 		reply_errmsg(rq, E_INVALID, "query parameter '%s' must be %s",
 		    f->name, want);
 		return E_INVALID;
 	default:
-		reply_errmsg(rq, E_INVALID, "query parameter '%s' must be given "
-		    "once", f->name);
+		reply_errmsg(rq, E_INVALID,
+		    "query parameter '%s' must be given once", f->name);
 		return E_INVALID;
 	}
 }
 
+/* Query parameter name, an integer in [min, max]; absent is a 400. */
 enum err
 need_query_int(struct req *rq, const char *name, long min, long max,
     long *out)
@@ -425,6 +433,7 @@ need_query_int(struct req *rq, const char *name, long min, long max,
 	return query_get(rq, &f, out);
 }
 
+/* As need_query_int(); absent leaves *out as it was. */
 enum err
 opt_query_int(struct req *rq, const char *name, long min, long max,
     long *out)
@@ -434,6 +443,7 @@ opt_query_int(struct req *rq, const char *name, long min, long max,
 	return query_get(rq, &f, out);
 }
 
+/* Query parameter name under sp, in the arena; absent: *out as it was. */
 enum err
 opt_query_str(struct req *rq, const char *name, const struct strspec *sp,
     const char **out)

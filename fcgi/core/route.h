@@ -37,8 +37,9 @@ struct route {
 /*
  * Finds the route for method and path in a NULL-terminated table.
  * E_OK: *idx set, args[0..*nargs) point into argbuf (NUL-terminated
- * copies of the {..} segments, each fitting its kind). E_METHOD: the path exists for other
- * methods, listed in allow ("GET, PATCH"). E_NOTFOUND otherwise.
+ * copies of the {..} segments, each fitting its kind). E_METHOD: the
+ * path exists for other methods, listed in allow ("GET, PATCH").
+ * E_NOTFOUND otherwise.
  */
 enum err	 route_match(const struct route *, const char *method,
 		    const char *path, int *idx, char *argbuf, size_t argbufsz,

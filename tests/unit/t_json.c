@@ -868,7 +868,7 @@ static enum err
 t_call_num(struct req *rq, enum tg g)
 {
 	long		 n = -42;
-	int		 b = -1, i = -7;
+	int		 b = -1, i = -7, nullok;
 	enum err	 e;
 
 	switch (g) {
@@ -891,9 +891,9 @@ t_call_num(struct req *rq, enum tg g)
 		t_got_long(n);
 		return e;
 	default:
+		nullok = g == G_NEED_ENUM_NULL || g == G_OPT_ENUM_NULL;
 		e = (g == G_NEED_ENUM || g == G_NEED_ENUM_NULL ? need_enum :
-		    opt_enum)(rq, "feedback", t_feedback, g == G_NEED_ENUM_NULL ||
-		    g == G_OPT_ENUM_NULL, &i);
+		    opt_enum)(rq, "feedback", t_feedback, nullok, &i);
 		t_got_long(i);
 		return e;
 	}
