@@ -185,8 +185,12 @@ dispatch(struct req *rq)
 		reply_err(rq, E_INTERNAL);	/* a handler bug, not a hang */
 }
 
-static void
-serve(const struct service *svc, struct db *db, FCGX_Request *fr,
+/*
+ * Serves one accepted request: parse, dispatch, drain, metrics, the
+ * access line. The caller finishes it (FCGX_Finish_r) and resets a.
+ */
+void
+worker_serve(const struct service *svc, struct db *db, FCGX_Request *fr,
     struct arena *a)
 {
 	struct req	rq;
@@ -239,7 +243,7 @@ serve_conn(const struct service *svc, struct db *db, struct conn *c,
 		if (epoll_ctl(ep, EPOLL_CTL_ADD, c->fr.ipcFd, &ev) != 0)
 			c->fr.keepConnection = 0;	/* cannot wait on it */
 	}
-	serve(svc, db, &c->fr, a);
+	worker_serve(svc, db, &c->fr, a);
 	if (lane == LANE_LONG)
 		c->fr.keepConnection = 0;	/* one request each */
 	FCGX_Finish_r(&c->fr);

@@ -1,9 +1,7 @@
 /*
  * In-process FastCGI round trips for tests (FastCGI spec §3-§5): the
  * client half builds and sends records from a thread, the server half
- * is the runtime's own worker.c, compiled in here to reach its static
- * serve() (as unit tests include the .c they test). Its two public
- * functions are renamed so that this copy never clashes with libcore's.
+ * is the runtime's own worker_serve(), the responder loop's one step.
  * Never linked into a product binary.
  */
 #include <sys/socket.h>
@@ -20,11 +18,12 @@
 #include <fcgiapp.h>
 #include <json-c/json.h>
 
-#define worker_run	tfcgi_worker_run_unused
-#define worker_stop	tfcgi_worker_stop_unused
-#include "worker.c"
-#undef worker_run
-#undef worker_stop
+#include "arena.h"
+#include "db.h"
+#include "req.h"
+#include "route.h"
+#include "service.h"
+#include "worker.h"
 
 #include "t.h"
 #include "tfcgi.h"
@@ -53,6 +52,7 @@ struct tfcgi_client {
 
 static int		 tfcgi_lfd = -1;
 static struct arena	 tfcgi_arena;
+static FCGX_Request	 tfcgi_fr;
 
 static void
 tfcgi_put(struct tfcgi_buf *b, const void *p, size_t n)
@@ -219,13 +219,12 @@ tfcgi_client_run(void *arg)
 	return NULL;
 }
 
-/* Listens once per process; every worker.c slot starts free. */
+/* Listens once per process. */
 static void
 tfcgi_listen(void)
 {
 	struct sockaddr_un	 addr;
 	socklen_t		 alen;
-	int			 i;
 
 	if (tfcgi_lfd != -1)
 		return;
@@ -234,8 +233,7 @@ tfcgi_listen(void)
 	T_OK(bind(tfcgi_lfd, (struct sockaddr *)&addr, alen) == 0);
 	T_OK(listen(tfcgi_lfd, 8) == 0);
 	T_EQ(FCGX_Init(), 0);
-	for (i = 0; i < CONNS_MAX; i++)
-		T_EQ(FCGX_InitRequest(&conns[i].fr, tfcgi_lfd, 0), 0);
+	T_EQ(FCGX_InitRequest(&tfcgi_fr, tfcgi_lfd, 0), 0);
 	arena_init(&tfcgi_arena);
 }
 
@@ -298,12 +296,11 @@ tfcgi_service(const struct service *svc, struct db *db,
 	tfcgi_build(&c.out, req);
 	db_init(&none, "host=/nonexistent/tfcgi connect_timeout=1", 1);
 	T_EQ(pthread_create(&th, NULL, tfcgi_client_run, &c), 0);
-	conns[0].fr.listen_sock = tfcgi_lfd;
-	T_EQ(FCGX_Accept_r(&conns[0].fr), 0);
-	serving = &conns[0];
-	serve(svc, db != NULL ? db : &none, &conns[0].fr, &tfcgi_arena);
-	serving = NULL;
-	FCGX_Finish_r(&conns[0].fr);
+	tfcgi_fr.listen_sock = tfcgi_lfd;
+	T_EQ(FCGX_Accept_r(&tfcgi_fr), 0);
+	worker_serve(svc, db != NULL ? db : &none, &tfcgi_fr, &tfcgi_arena);
+	tfcgi_fr.keepConnection = 0;
+	FCGX_Finish_r(&tfcgi_fr);
 	arena_reset(&tfcgi_arena);
 	T_EQ(pthread_join(th, NULL), 0);
 	db_close(&none);
