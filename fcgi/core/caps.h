@@ -20,6 +20,10 @@
 #define ARENA_CHUNK		(16 * 1024)	/* arena growth step */
 #define DB_IDLE_PING_SEC	30		/* pre-ping after this idle */
 #define DB_STMTS_MAX		128		/* prepared per connection */
+#define DB_COLS_MAX		32		/* entries of a column table */
+#define DB_PIPELINE_MAX		16		/* steps of one db_pipeline() */
+#define DB_TX_RETRIES		3		/* reruns after 40001/40P01 */
+#define DB_TX_BACKOFF_MS	5		/* longest first rerun pause */
 #define DB_RETRY_AFTER_SEC	5		/* Retry-After on 503 */
 #define POOL_MARGIN		5		/* exporter, migrations, psql */
 #define DRAIN_MAX		(1024 * 1024)	/* unread stdin we discard */
