@@ -3,6 +3,7 @@
  * §3): one transaction holding an advisory lock runs each table's DDL
  * from its repository. No SQL text here, no HTTP.
  */
+#include "arena.h"
 #include "db.h"
 #include "err.h"
 #include "init_db.h"
@@ -17,15 +18,18 @@
 enum err
 auth_init_db(struct db *db)
 {
+	struct arena	 a;
 	enum err	 e;
 
+	arena_init(&a);
 	if ((e = db_begin(db)) == E_OK &&
-	    (e = repo_users_init(db)) == E_OK &&
+	    (e = repo_users_init(db, &a)) == E_OK &&
 	    (e = repo_throttle_init(db)) == E_OK)
 		e = db_commit(db);
 	if (e != E_OK) {
 		db_rollback(db);
 		log_error(NULL, "auth init_db failed: %s", err_str(e));
 	}
+	arena_release(&a);
 	return e;
 }

@@ -69,7 +69,8 @@ login_check(struct req *rq, const char *email, const char *pw,
 	if ((e = hashcap_enter(auth_settings()->hash_wait_ms)) != E_OK)
 		return e;
 	if ((e = db_begin(rq->db)) == E_OK) {
-		e = repo_users_lock_email(rq->db, rq->a, email, u);
+		e = repo_users_get(rq->db, rq->a, USERS_EMAIL_LOCKED, email,
+		    u);
 		if (e == E_NOTFOUND) {
 			password_dummy(pw, strlen(pw));
 			e = E_CREDENTIALS;
@@ -92,7 +93,7 @@ login_throttled(struct req *rq, const char *ekey, const char *akey)
 	long				 after = 0;
 	enum err			 e;
 
-	e = repo_throttle_check(rq->db, ekey, akey, as->throttle_window,
+	e = repo_throttle_check(rq->db, rq->a, ekey, akey, as->throttle_window,
 	    as->throttle_email_max, as->throttle_addr_max, &after);
 	if (e == E_RATE) {
 		log_info(rq->reqid, "login throttled for %ld s", after);

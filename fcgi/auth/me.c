@@ -31,7 +31,8 @@ me_get(struct req *rq)
 	struct auth_user	 u;
 	enum err		 e;
 
-	if ((e = repo_users_get_sub(rq->db, rq->a, rq->uid, &u)) != E_OK) {
+	if ((e = repo_users_get(rq->db, rq->a, USERS_SUB, rq->uid,
+	    &u)) != E_OK) {
 		reply_err(rq, e);
 		return;
 	}
@@ -76,7 +77,7 @@ me_password_change(struct req *rq, const char *cur, const char *next)
 
 	if ((e = db_begin(rq->db)) != E_OK)
 		return e;
-	e = repo_users_lock_sub(rq->db, rq->a, rq->uid, &u);
+	e = repo_users_get(rq->db, rq->a, USERS_SUB_LOCKED, rq->uid, &u);
 	if (e == E_NOTFOUND) {
 		password_dummy(cur, strlen(cur));
 		e = E_CREDENTIALS;

@@ -4,11 +4,8 @@
  * failure. Kept in PostgreSQL so every responder and every host sees
  * the same counts. All of the table's SQL is here; no HTTP.
  */
+#include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <libpq-fe.h>
 
 #include "db.h"
 #include "err.h"
@@ -26,8 +23,9 @@ static const struct stmt q[Q__MAX] = {
 	    " window_start timestamptz NOT NULL DEFAULT now())", S_DIRECT },
 	/* repo_throttle_check(): live counters and seconds left */
 	[Q_CHECK] = { "throttle_check", 3,
-	    "SELECT key = $1, failures, GREATEST(1, ceil(extract(epoch FROM"
-	    " window_start + make_interval(secs => $3::int) - now())))::int"
+	    "SELECT key = $1 AS is_email, failures,"
+	    " GREATEST(1, ceil(extract(epoch FROM window_start +"
+	    " make_interval(secs => $3::int) - now())))::int AS left_sec"
 	    " FROM auth_login_throttle WHERE key IN ($1, $2)"
 	    " AND window_start > now() - make_interval(secs => $3::int)",
 	    S_READ },
@@ -51,6 +49,23 @@ static const struct stmt q[Q__MAX] = {
 	    "DELETE FROM auth_login_throttle WHERE key = $1", 0 },
 };
 
+/* A live counter of Q_CHECK: whose it is, its count, seconds left. */
+struct throttle_row {
+	int	is_email;
+	int	failures;
+	int	left_sec;
+};
+
+/* Legend: result column, field, type. */
+#define F(f)	offsetof(struct throttle_row, f)
+static const struct db_col check_cols[] = {
+	{ "is_email", F(is_email), COL_BOOL },
+	{ "failures", F(failures), COL_INT },
+	{ "left_sec", F(left_sec), COL_INT },
+	{ NULL, 0, 0 }
+};
+#undef F
+
 /* The table, in the init transaction. */
 enum err
 repo_throttle_init(struct db *db)
@@ -61,31 +76,29 @@ repo_throttle_init(struct db *db)
 
 /* E_OK, or E_RATE with *retry_after when a counter is at its limit. */
 enum err
-repo_throttle_check(struct db *db, const char *email_key,
+repo_throttle_check(struct db *db, struct arena *a, const char *email_key,
     const char *addr_key, long window, long email_max, long addr_max,
     long *retry_after)
 {
-	const char	*p[3];
-	char		 w[24];
-	PGresult	*res;
-	long		 n, max, after = 0;
-	int		 i;
-	enum err	 e;
+	struct throttle_row	*r = NULL;
+	const char		*p[3];
+	char			 w[24];
+	size_t			 i, n = 0;
+	long			 max, after = 0;
+	enum err		 e;
 
 	snprintf(w, sizeof(w), "%ld", window);
 	p[0] = email_key;
 	p[1] = addr_key;
 	p[2] = w;
-	if ((e = db_query(db, &q[Q_CHECK], p, &res)) != E_OK)
+	if ((e = db_rows(db, a, &q[Q_CHECK], p, check_cols, sizeof(*r), &r,
+	    &n)) != E_OK)
 		return e;
-	for (i = 0; i < PQntuples(res); i++) {
-		max = *PQgetvalue(res, i, 0) == 't' ? email_max : addr_max;
-		n = strtol(PQgetvalue(res, i, 1), NULL, 10);
-		if (max > 0 && n >= max &&
-		    strtol(PQgetvalue(res, i, 2), NULL, 10) > after)
-			after = strtol(PQgetvalue(res, i, 2), NULL, 10);
+	for (i = 0; i < n; i++) {
+		max = r[i].is_email ? email_max : addr_max;
+		if (max > 0 && r[i].failures >= max && r[i].left_sec > after)
+			after = r[i].left_sec;
 	}
-	PQclear(res);
 	if (after == 0)
 		return E_OK;
 	*retry_after = after;

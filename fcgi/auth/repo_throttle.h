@@ -7,6 +7,7 @@
 
 #include "err.h"
 
+struct arena;
 struct db;
 
 /* The table (inside the caller's init transaction). */
@@ -16,9 +17,9 @@ enum err	repo_throttle_init(struct db *);
  * E_RATE with *retry_after (seconds until the oldest window ends)
  * when either is at its limit. Limits of 0 disable a counter.
  */
-enum err	repo_throttle_check(struct db *, const char *email_key,
-		    const char *addr_key, long window, long email_max,
-		    long addr_max, long *retry_after);
+enum err	repo_throttle_check(struct db *, struct arena *,
+		    const char *email_key, const char *addr_key, long window,
+		    long email_max, long addr_max, long *retry_after);
 /* Counts one failure against both keys and prunes expired rows. */
 enum err	repo_throttle_fail(struct db *, const char *email_key,
 		    const char *addr_key, long window);

@@ -3,10 +3,9 @@
  * §3). All of its SQL is in the statement table below, the startup DDL
  * (auth_server.py's _init_db) included. Never an HTTP status here.
  */
-#include <stdlib.h>
+#include <assert.h>
+#include <stddef.h>
 #include <string.h>
-
-#include <libpq-fe.h>
 
 #include "arena.h"
 #include "db.h"
@@ -14,16 +13,18 @@
 #include "log.h"
 #include "repo_users.h"
 
-/* The columns every row-returning statement selects, in this order. */
+/* The columns every row-returning statement selects (user_cols). */
 #define USER_COLS \
-	"id::text, sub, email, hash, salt, full_name," \
-	" COALESCE(location, ''), profile_photo_url, stripe_customer_id," \
+	"id::text AS id, sub, email, hash, salt, full_name," \
+	" COALESCE(location, '') AS location, profile_photo_url," \
+	" stripe_customer_id," \
 	" to_char(created_at::timestamptz AT TIME ZONE 'UTC'," \
-	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS created_at"
 
 enum {
-	Q_LOCK, Q_CREATE, Q_COLUMNS, Q_BACKFILL, Q_EXISTS, Q_INSERT, Q_LOCK_EMAIL, Q_LOCK_SUB, Q_GET_SUB, Q_SET_HASH,
-	Q_SET_SUB, Q_UPDATE, Q__MAX
+	Q_LOCK, Q_CREATE, Q_COLUMNS, Q_BACKFILL, Q_EXISTS, Q_INSERT,
+	Q_LOCK_EMAIL, Q_LOCK_SUB, Q_GET_SUB, Q_SET_HASH, Q_SET_SUB, Q_UPDATE,
+	Q__MAX
 };
 
 /*
@@ -52,7 +53,7 @@ static const struct stmt q[Q__MAX] = {
 	    " created_at TIMESTAMPTZ NOT NULL DEFAULT now())", S_DIRECT },
 	/* repo_users_init(): which columns exist */
 	[Q_COLUMNS] = { "users_columns", 0,
-	    "SELECT column_name::text FROM information_schema.columns"
+	    "SELECT column_name::text AS name FROM information_schema.columns"
 	    " WHERE table_schema = current_schema()"
 	    " AND table_name = 'auth_server_users'", S_DIRECT },
 	/* repo_users_init() */
@@ -61,23 +62,23 @@ static const struct stmt q[Q__MAX] = {
 	    " WHERE sub IS NULL", S_DIRECT },
 	/* repo_users_exists() */
 	[Q_EXISTS] = { "users_exists", 1,
-	    "SELECT 1 FROM auth_server_users WHERE email = $1",
-	    S_READ },
+	    "SELECT EXISTS (SELECT 1 FROM auth_server_users"
+	    " WHERE email = $1) AS found", S_READ },
 	/* repo_users_create() */
 	[Q_INSERT] = { "users_insert", 5,
 	    "INSERT INTO auth_server_users (email, hash, salt, full_name,"
 	    " location, profile_photo_url, sub, created_at)"
 	    " VALUES ($1, $2, 'argon2', $3, COALESCE($4, ''), $5,"
 	    " gen_random_uuid()::text, now()) RETURNING " USER_COLS, 0 },
-	/* repo_users_lock_email() */
+	/* repo_users_get(USERS_EMAIL_LOCKED) */
 	[Q_LOCK_EMAIL] = { "users_lock_email", 1,
 	    "SELECT " USER_COLS " FROM auth_server_users"
 	    " WHERE email = $1 FOR UPDATE", 0 },
-	/* repo_users_lock_sub() */
+	/* repo_users_get(USERS_SUB_LOCKED) */
 	[Q_LOCK_SUB] = { "users_lock_sub", 1,
 	    "SELECT " USER_COLS " FROM auth_server_users"
 	    " WHERE sub = $1 FOR UPDATE", 0 },
-	/* repo_users_get_sub() */
+	/* repo_users_get(USERS_SUB) */
 	[Q_GET_SUB] = { "users_get_sub", 1,
 	    "SELECT " USER_COLS " FROM auth_server_users"
 	    " WHERE sub = $1", S_READ },
@@ -87,8 +88,8 @@ static const struct stmt q[Q__MAX] = {
 	    " WHERE id = $1::bigint", 0 },
 	/* repo_users_set_sub() */
 	[Q_SET_SUB] = { "users_set_sub", 1,
-	    "UPDATE auth_server_users SET sub = COALESCE(sub,"
-	    " gen_random_uuid()::text) WHERE id = $1::bigint RETURNING sub", 0 },
+	    "UPDATE auth_server_users SET sub = COALESCE(sub, gen_random_uuid()"
+	    "::text) WHERE id = $1::bigint RETURNING sub", 0 },
 	/* repo_users_update() */
 	[Q_UPDATE] = { "users_update", 4,
 	    "UPDATE auth_server_users SET"
@@ -127,87 +128,79 @@ static const struct {
 	    " TIMESTAMPTZ NOT NULL DEFAULT now()", S_DIRECT } },
 };
 
+/* The statement behind each enum users_by. */
+static const int users_by[USERS_BY__MAX] = {
+	[USERS_EMAIL_LOCKED] = Q_LOCK_EMAIL,
+	[USERS_SUB_LOCKED] = Q_LOCK_SUB,
+	[USERS_SUB] = Q_GET_SUB,
+};
+
 /* The columns an existing table must have already. */
 static const char *const users_required[] = {
 	"id", "email", "hash", "salt", NULL
 };
 
-/* A column of row r in the arena, NULL for SQL NULL. */
-static const char *
-repo_users_col(struct arena *a, const PGresult *res, int r, int c)
-{
+/*
+ * Column tables. Legend: result column, field, type. user_cols reads
+ * USER_COLS into struct auth_user; the others read one column into a
+ * lone value (offset 0).
+ */
+#define F(f)	offsetof(struct auth_user, f)
+static const struct db_col user_cols[] = {
+	{ "id", F(id), COL_TEXT },
+	{ "sub", F(sub), COL_TEXT },
+	{ "email", F(email), COL_TEXT },
+	{ "hash", F(hash), COL_TEXT },
+	{ "salt", F(salt), COL_TEXT },
+	{ "full_name", F(full_name), COL_TEXT },
+	{ "location", F(location), COL_TEXT },
+	{ "profile_photo_url", F(profile_photo_url), COL_TEXT },
+	{ "stripe_customer_id", F(stripe_customer_id), COL_TEXT },
+	{ "created_at", F(created_at), COL_TEXT },
+	{ NULL, 0, 0 }
+};
+#undef F
+/* Q_COLUMNS into const char *, Q_EXISTS into int, Q_SET_SUB into
+ * const char *. */
+static const struct db_col name_cols[] = {
+	{ "name", 0, COL_TEXT }, { NULL, 0, 0 }
+};
+static const struct db_col found_cols[] = {
+	{ "found", 0, COL_BOOL }, { NULL, 0, 0 }
+};
+static const struct db_col sub_cols[] = {
+	{ "sub", 0, COL_TEXT }, { NULL, 0, 0 }
+};
 
-	if (PQgetisnull(res, r, c))
-		return NULL;
-	return arena_strdup(a, PQgetvalue(res, r, c));
-}
-
-/* Copies row 0 of a USER_COLS result into out. */
-static void
-repo_users_row(struct arena *a, const PGresult *res, struct auth_user *out)
-{
-	struct auth_user	 u;
-
-	u.id = repo_users_col(a, res, 0, 0);
-	u.sub = repo_users_col(a, res, 0, 1);
-	u.email = repo_users_col(a, res, 0, 2);
-	u.hash = repo_users_col(a, res, 0, 3);
-	u.salt = repo_users_col(a, res, 0, 4);
-	u.full_name = repo_users_col(a, res, 0, 5);
-	u.location = repo_users_col(a, res, 0, 6);
-	u.profile_photo_url = repo_users_col(a, res, 0, 7);
-	u.stripe_customer_id = repo_users_col(a, res, 0, 8);
-	u.created_at = repo_users_col(a, res, 0, 9);
-	*out = u;
-}
-
-/* Runs a USER_COLS statement: E_OK with row 0, or E_NOTFOUND. */
-static enum err
-repo_users_one(struct db *db, struct arena *a, const struct stmt *st,
-    const char *const *params, struct auth_user *out)
-{
-	PGresult	*res = NULL;
-	enum err	 e;
-
-	if ((e = db_query(db, st, params, &res)) != E_OK)
-		return e;
-	if (PQntuples(res) == 0)
-		e = E_NOTFOUND;
-	else
-		repo_users_row(a, res, out);
-	PQclear(res);
-	return e;
-}
-
-/* 1 when name is among the first column of res's rows. */
+/* 1 when name is among names[0..n). */
 static int
-repo_users_has(const PGresult *res, const char *name)
+repo_users_has(const char *const *names, size_t n, const char *name)
 {
-	int	 i;
+	size_t	 i;
 
-	for (i = 0; i < PQntuples(res); i++)
-		if (strcmp(PQgetvalue(res, i, 0), name) == 0)
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
 			return 1;
 	return 0;
 }
 
-/* Adds the optional columns res does not list; checks the others. */
+/* Adds the optional columns names lacks; checks the required ones. */
 static enum err
-repo_users_complete(struct db *db, const PGresult *res)
+repo_users_complete(struct db *db, const char *const *names, size_t n)
 {
 	const char *const	*r;
 	size_t			 i;
 	enum err		 e;
 
 	for (r = users_required; *r != NULL; r++)
-		if (!repo_users_has(res, *r)) {
+		if (!repo_users_has(names, n, *r)) {
 			log_error(NULL, "auth_server_users has no column '%s'",
 			    *r);
 			return E_DB;
 		}
 	for (i = 0; i < sizeof(users_columns) / sizeof(users_columns[0]);
 	    i++) {
-		if (repo_users_has(res, users_columns[i].name))
+		if (repo_users_has(names, n, users_columns[i].name))
 			continue;
 		log_info(NULL, "auth_server_users: adding column '%s'",
 		    users_columns[i].name);
@@ -223,24 +216,24 @@ repo_users_complete(struct db *db, const PGresult *res)
  * auth_server.py made is left as it is but for the backfill.
  */
 enum err
-repo_users_init(struct db *db)
+repo_users_init(struct db *db, struct arena *a)
 {
-	PGresult	*res = NULL;
-	long		 n = 0;
-	enum err	 e;
+	const char	**names = NULL;
+	size_t		  n = 0;
+	long		  filled = 0;
+	enum err	  e;
 
 	if ((e = db_exec(db, &q[Q_LOCK], NULL)) != E_OK ||
 	    (e = db_exec(db, &q[Q_CREATE], NULL)) != E_OK ||
-	    (e = db_query(db, &q[Q_COLUMNS], NULL, &res)) != E_OK)
-		goto out;
-	if ((e = repo_users_complete(db, res)) != E_OK ||
-	    (e = db_exec_count(db, &q[Q_BACKFILL], NULL, &n)) != E_OK)
-		goto out;
-	if (n > 0)
-		log_info(NULL, "auth_server_users: gave %ld rows a sub", n);
-out:
-	PQclear(res);
-	return e;
+	    (e = db_rows(db, a, &q[Q_COLUMNS], NULL, name_cols,
+	    sizeof(*names), &names, &n)) != E_OK ||
+	    (e = repo_users_complete(db, names, n)) != E_OK ||
+	    (e = db_exec_count(db, &q[Q_BACKFILL], NULL, &filled)) != E_OK)
+		return e;
+	if (filled > 0)
+		log_info(NULL, "auth_server_users: gave %ld rows a sub",
+		    filled);
+	return E_OK;
 }
 
 /* E_OK with *exists set for email. */
@@ -248,14 +241,8 @@ enum err
 repo_users_exists(struct db *db, const char *email, int *exists)
 {
 	const char	*p[1] = { email };
-	PGresult	*res;
-	enum err	 e;
 
-	if ((e = db_query(db, &q[Q_EXISTS], p, &res)) != E_OK)
-		return e;
-	*exists = PQntuples(res) > 0;
-	PQclear(res);
-	return E_OK;
+	return db_one(db, NULL, &q[Q_EXISTS], p, found_cols, exists);
 }
 
 /* Inserts one identity; E_CONFLICT when its email is taken. */
@@ -266,37 +253,18 @@ repo_users_create(struct db *db, struct arena *a, const char *email,
 	const char	*p[5] = { email, hash, pf->full_name, pf->location,
 	    pf->profile_photo_url };
 
-	return repo_users_one(db, a, &q[Q_INSERT], p, out);
+	return db_one(db, a, &q[Q_INSERT], p, user_cols, out);
 }
 
-/* In a transaction: the row for email, locked. */
+/* The row for key, looked up and locked as by says. */
 enum err
-repo_users_lock_email(struct db *db, struct arena *a, const char *email,
-    struct auth_user *out)
+repo_users_get(struct db *db, struct arena *a, enum users_by by,
+    const char *key, struct auth_user *out)
 {
-	const char	*p[1] = { email };
+	const char	*p[1] = { key };
 
-	return repo_users_one(db, a, &q[Q_LOCK_EMAIL], p, out);
-}
-
-/* In a transaction: the row for sub, locked. */
-enum err
-repo_users_lock_sub(struct db *db, struct arena *a, const char *sub,
-    struct auth_user *out)
-{
-	const char	*p[1] = { sub };
-
-	return repo_users_one(db, a, &q[Q_LOCK_SUB], p, out);
-}
-
-/* The row for sub. */
-enum err
-repo_users_get_sub(struct db *db, struct arena *a, const char *sub,
-    struct auth_user *out)
-{
-	const char	*p[1] = { sub };
-
-	return repo_users_one(db, a, &q[Q_GET_SUB], p, out);
+	assert(by < USERS_BY__MAX);
+	return db_one(db, a, &q[users_by[by]], p, user_cols, out);
 }
 
 /* Stores a new Argon2id hash for row id. */
@@ -314,17 +282,8 @@ repo_users_set_sub(struct db *db, struct arena *a, const char *id,
     const char **sub)
 {
 	const char	*p[1] = { id };
-	PGresult	*res;
-	enum err	 e;
 
-	if ((e = db_query(db, &q[Q_SET_SUB], p, &res)) != E_OK)
-		return e;
-	if (PQntuples(res) == 0)
-		e = E_NOTFOUND;
-	else
-		*sub = repo_users_col(a, res, 0, 0);
-	PQclear(res);
-	return e;
+	return db_one(db, a, &q[Q_SET_SUB], p, sub_cols, sub);
 }
 
 /* Updates the given profile fields of sub's row; E_OK with the row. */
@@ -335,5 +294,5 @@ repo_users_update(struct db *db, struct arena *a, const char *sub,
 	const char	*p[4] = { sub, pf->full_name, pf->location,
 	    pf->profile_photo_url };
 
-	return repo_users_one(db, a, &q[Q_UPDATE], p, out);
+	return db_one(db, a, &q[Q_UPDATE], p, user_cols, out);
 }

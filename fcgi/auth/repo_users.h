@@ -24,6 +24,14 @@ struct auth_user {
 	const char	*created_at;		/* RFC 3339 UTC */
 };
 
+/* What repo_users_get() looks a row up by. */
+enum users_by {
+	USERS_EMAIL_LOCKED,	/* email (lowercased), FOR UPDATE */
+	USERS_SUB_LOCKED,	/* sub, FOR UPDATE */
+	USERS_SUB,		/* sub */
+	USERS_BY__MAX
+};
+
 /* The profile fields a caller may set; NULL leaves one unchanged. */
 struct auth_profile {
 	const char	*full_name;
@@ -32,24 +40,20 @@ struct auth_profile {
 };
 
 /* DDL inside the caller's transaction: the advisory lock, the table,
- * missing columns, indexes, the sub backfill (auth_server.py _init_db). */
-enum err	repo_users_init(struct db *);
+ * missing columns, indexes, the sub backfill (auth_server.py _init_db).
+ * a holds the column list it reads. */
+enum err	repo_users_init(struct db *, struct arena *a);
 /* E_OK with *exists 0/1 for an email (already lowercased). */
 enum err	repo_users_exists(struct db *, const char *email, int *exists);
 /* Inserts a row with salt "argon2" and a fresh sub. E_CONFLICT when
  * the email is taken (even by a concurrent insert). */
 enum err	repo_users_create(struct db *, struct arena *,
-		    const char *email, const char *hash, const struct auth_profile *,
-		    struct auth_user *out);
-/* In a transaction: the row for email (or sub) locked FOR UPDATE.
- * E_NOTFOUND when there is none. */
-enum err	repo_users_lock_email(struct db *, struct arena *,
-		    const char *email, struct auth_user *out);
-enum err	repo_users_lock_sub(struct db *, struct arena *,
-		    const char *sub, struct auth_user *out);
-/* The row for sub, unlocked. E_NOTFOUND when there is none. */
-enum err	repo_users_get_sub(struct db *, struct arena *, const char *sub,
-		    struct auth_user *out);
+		    const char *email, const char *hash,
+		    const struct auth_profile *, struct auth_user *out);
+/* The row for key: by email or by sub; _LOCKED ones FOR UPDATE, in the
+ * caller's transaction. E_NOTFOUND when there is none. */
+enum err	repo_users_get(struct db *, struct arena *, enum users_by,
+		    const char *key, struct auth_user *out);
 /* Replaces a row's hash and sets its salt to "argon2". */
 enum err	repo_users_set_hash(struct db *, const char *id,
 		    const char *hash);

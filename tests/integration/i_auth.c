@@ -151,11 +151,11 @@ t_users(struct db *db)
 	T_EQ(exists, 1);
 	T_EQ(repo_users_exists(db, "nobody@x.org", &exists), E_OK);
 	T_EQ(exists, 0);
-	T_EQ(repo_users_get_sub(db, &a, u.sub, &v), E_OK);
+	T_EQ(repo_users_get(db, &a, USERS_SUB, u.sub, &v), E_OK);
 	T_STR(v.id, u.id);
 	T_STR(v.full_name, "Bea");
-	T_EQ(repo_users_get_sub(db, &a, "00000000-0000-4000-8000-000000000000",
-	    &v), E_NOTFOUND);
+	T_EQ(repo_users_get(db, &a, USERS_SUB,
+	    "00000000-0000-4000-8000-000000000000", &v), E_NOTFOUND);
 	pf.full_name = NULL;
 	pf.location = "Lyon";
 	pf.profile_photo_url = NULL;
@@ -236,36 +236,36 @@ t_throttle(struct db *db)
 	long	 after = 0;
 	int	 i;
 
-	T_EQ(repo_throttle_check(db, "e:t@x.org", "a:10.0.0.1", 900, 5, 20,
+	T_EQ(repo_throttle_check(db, &a, "e:t@x.org", "a:10.0.0.1", 900, 5, 20,
 	    &after), E_OK);
 	for (i = 0; i < 4; i++)
 		T_EQ(repo_throttle_fail(db, "e:t@x.org", "a:10.0.0.1", 900),
 		    E_OK);
-	T_EQ(repo_throttle_check(db, "e:t@x.org", "a:10.0.0.1", 900, 5, 20,
+	T_EQ(repo_throttle_check(db, &a, "e:t@x.org", "a:10.0.0.1", 900, 5, 20,
 	    &after), E_OK);
 	T_EQ(repo_throttle_fail(db, "e:t@x.org", "a:10.0.0.1", 900), E_OK);
-	T_EQ(repo_throttle_check(db, "e:t@x.org", "a:10.0.0.1", 900, 5, 20,
+	T_EQ(repo_throttle_check(db, &a, "e:t@x.org", "a:10.0.0.1", 900, 5, 20,
 	    &after), E_RATE);
 	T_OK(after > 890 && after <= 900);
 	/* another email from the same address is still let through */
-	T_EQ(repo_throttle_check(db, "e:u@x.org", "a:10.0.0.1", 900, 5, 20,
+	T_EQ(repo_throttle_check(db, &a, "e:u@x.org", "a:10.0.0.1", 900, 5, 20,
 	    &after), E_OK);
 	/* the address limit applies to every email */
-	T_EQ(repo_throttle_check(db, "e:u@x.org", "a:10.0.0.1", 900, 5, 5,
+	T_EQ(repo_throttle_check(db, &a, "e:u@x.org", "a:10.0.0.1", 900, 5, 5,
 	    &after), E_RATE);
 	T_EQ(repo_throttle_clear(db, "e:t@x.org"), E_OK);
-	T_EQ(repo_throttle_check(db, "e:t@x.org", "a:10.0.0.1", 900, 5, 20,
+	T_EQ(repo_throttle_check(db, &a, "e:t@x.org", "a:10.0.0.1", 900, 5, 20,
 	    &after), E_OK);
 	T_PASS("auth throttle: limit per email and per address, cleared");
 
 	for (i = 0; i < 5; i++)
 		T_EQ(repo_throttle_fail(db, "e:t@x.org", "a:10.0.0.2", 900),
 		    E_OK);
-	T_EQ(repo_throttle_check(db, "e:t@x.org", "a:10.0.0.2", 900, 5, 20,
+	T_EQ(repo_throttle_check(db, &a, "e:t@x.org", "a:10.0.0.2", 900, 5, 20,
 	    &after), E_RATE);
 	tpg_exec(dsn, "UPDATE auth_login_throttle SET window_start ="
 	    " now() - interval '901 seconds'");
-	T_EQ(repo_throttle_check(db, "e:t@x.org", "a:10.0.0.2", 900, 5, 20,
+	T_EQ(repo_throttle_check(db, &a, "e:t@x.org", "a:10.0.0.2", 900, 5, 20,
 	    &after), E_OK);
 	T_EQ(repo_throttle_fail(db, "e:t@x.org", "a:10.0.0.2", 900), E_OK);
 	T_STR(val("SELECT failures FROM auth_login_throttle"
