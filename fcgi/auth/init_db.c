@@ -11,6 +11,18 @@
 #include "repo_throttle.h"
 #include "repo_users.h"
 
+/* The DDL transaction; arg is the arena. Running it again is safe:
+ * every step is idempotent. */
+static enum err
+auth_init_tx(struct db *db, void *arg)
+{
+	enum err	 e;
+
+	if ((e = repo_users_init(db, arg)) != E_OK)
+		return e;
+	return repo_throttle_init(db);
+}
+
 /*
  * Creates or completes auth_server_users and auth_login_throttle.
  * E_OK, or the first failure (the transaction is rolled back).
@@ -22,14 +34,8 @@ auth_init_db(struct db *db)
 	enum err	 e;
 
 	arena_init(&a);
-	if ((e = db_begin(db)) == E_OK &&
-	    (e = repo_users_init(db, &a)) == E_OK &&
-	    (e = repo_throttle_init(db)) == E_OK)
-		e = db_commit(db);
-	if (e != E_OK) {
-		db_rollback(db);
+	if ((e = db_tx(db, auth_init_tx, &a)) != E_OK)
 		log_error(NULL, "auth init_db failed: %s", err_str(e));
-	}
 	arena_release(&a);
 	return e;
 }

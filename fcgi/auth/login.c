@@ -32,31 +32,62 @@ login_domain(const char *email)
 	return at != NULL ? at + 1 : "-";
 }
 
+/* What the login transaction reads, and what it leaves. */
+struct login_tx {
+	struct arena		*a;
+	const char		*email;
+	const char		*pw;
+	struct auth_user	*u;		/* the row, upgraded */
+	int			 rehashed;
+};
+
 /* In the login transaction: checks pw, then upgrades the row. */
 static enum err
-login_verify(struct req *rq, struct auth_user *u, const char *pw)
+login_verify(struct db *db, struct login_tx *t)
 {
-	char		 phc[PASSWORD_PHC_MAX];
-	int		 rehash = 0;
-	enum err	 e;
+	struct auth_user	*u = t->u;
+	char			 phc[PASSWORD_PHC_MAX];
+	int			 rehash = 0;
+	enum err		 e;
 
 	if (u->hash == NULL || u->salt == NULL) {
-		password_dummy(pw, strlen(pw));
+		password_dummy(t->pw, strlen(t->pw));
 		return E_CREDENTIALS;
 	}
-	if ((e = password_verify(pw, strlen(pw), u->hash, u->salt,
+	if ((e = password_verify(t->pw, strlen(t->pw), u->hash, u->salt,
 	    &rehash)) != E_OK)
 		return e;
 	if (rehash) {
-		if ((e = password_hash(pw, strlen(pw), phc)) != E_OK ||
-		    (e = repo_users_set_hash(rq->db, u->id, phc)) != E_OK)
+		if ((e = password_hash(t->pw, strlen(t->pw), phc)) != E_OK ||
+		    (e = repo_users_set_hash(db, u->id, phc)) != E_OK)
 			return e;
-		log_info(rq->reqid, "login: re-hashed a stored password "
-		    "to argon2id");
+		t->rehashed = 1;
 	}
 	if (u->sub == NULL)
-		return repo_users_set_sub(rq->db, rq->a, u->id, &u->sub);
+		return repo_users_set_sub(db, t->a, u->id, &u->sub);
 	return E_OK;
+}
+
+/*
+ * The login transaction (db_tx() may run it again: each run reads the
+ * row afresh and sets everything it leaves): the row FOR UPDATE, the
+ * check, the upgrades.
+ */
+static enum err
+login_tx(struct db *db, void *arg)
+{
+	struct login_tx	*t = arg;
+	enum err	 e;
+
+	t->rehashed = 0;
+	e = repo_users_get(db, t->a, USERS_EMAIL_LOCKED, t->email, t->u);
+	if (e == E_NOTFOUND) {
+		password_dummy(t->pw, strlen(t->pw));
+		return E_CREDENTIALS;
+	}
+	if (e != E_OK)
+		return e;
+	return login_verify(db, t);
 }
 
 /* Holds a hash slot around the transaction that checks the login. */
@@ -64,24 +95,16 @@ static enum err
 login_check(struct req *rq, const char *email, const char *pw,
     struct auth_user *u)
 {
+	struct login_tx	 t = { rq->a, email, pw, u, 0 };
 	enum err	 e;
 
 	if ((e = hashcap_enter(auth_settings()->hash_wait_ms)) != E_OK)
 		return e;
-	if ((e = db_begin(rq->db)) == E_OK) {
-		e = repo_users_get(rq->db, rq->a, USERS_EMAIL_LOCKED, email,
-		    u);
-		if (e == E_NOTFOUND) {
-			password_dummy(pw, strlen(pw));
-			e = E_CREDENTIALS;
-		} else if (e == E_OK)
-			e = login_verify(rq, u, pw);
-		if (e == E_OK)
-			e = db_commit(rq->db);
-		if (e != E_OK)
-			db_rollback(rq->db);
-	}
+	e = db_tx(rq->db, login_tx, &t);
 	hashcap_leave();
+	if (e == E_OK && t.rehashed)
+		log_info(rq->reqid, "login: re-hashed a stored password "
+		    "to argon2id");
 	return e;
 }
 

@@ -66,31 +66,51 @@ me_patch(struct req *rq)
 	reply_json(rq, 200, token_user_json(&u));
 }
 
-/* In one transaction: check cur against the row, store next's hash. */
+/* What the password change works on. */
+struct me_password {
+	struct arena	*a;
+	const char	*sub;
+	const char	*cur;
+	const char	*next;
+};
+
+/*
+ * The password change transaction: the caller's row FOR UPDATE, cur
+ * checked against it, next's hash stored. Safe for db_tx() to run
+ * again: nothing it does outside the database lasts.
+ */
 static enum err
-me_password_change(struct req *rq, const char *cur, const char *next)
+me_password_tx(struct db *db, void *arg)
 {
+	struct me_password	*t = arg;
 	struct auth_user	 u;
 	char			 phc[PASSWORD_PHC_MAX];
 	int			 rehash = 0;
 	enum err		 e;
 
-	if ((e = db_begin(rq->db)) != E_OK)
-		return e;
-	e = repo_users_get(rq->db, rq->a, USERS_SUB_LOCKED, rq->uid, &u);
+	e = repo_users_get(db, t->a, USERS_SUB_LOCKED, t->sub, &u);
 	if (e == E_NOTFOUND) {
-		password_dummy(cur, strlen(cur));
-		e = E_CREDENTIALS;
-	} else if (e == E_OK && (u.hash == NULL || u.salt == NULL))
-		e = E_CREDENTIALS;
-	if (e == E_OK)
-		e = password_verify(cur, strlen(cur), u.hash, u.salt, &rehash);
-	if (e == E_OK && (e = password_hash(next, strlen(next), phc)) == E_OK &&
-	    (e = repo_users_set_hash(rq->db, u.id, phc)) == E_OK)
-		e = db_commit(rq->db);
+		password_dummy(t->cur, strlen(t->cur));
+		return E_CREDENTIALS;
+	}
 	if (e != E_OK)
-		db_rollback(rq->db);
-	return e;
+		return e;
+	if (u.hash == NULL || u.salt == NULL)
+		return E_CREDENTIALS;
+	if ((e = password_verify(t->cur, strlen(t->cur), u.hash, u.salt,
+	    &rehash)) != E_OK ||
+	    (e = password_hash(t->next, strlen(t->next), phc)) != E_OK)
+		return e;
+	return repo_users_set_hash(db, u.id, phc);
+}
+
+/* In one transaction: check cur against the row, store next's hash. */
+static enum err
+me_password_change(struct req *rq, const char *cur, const char *next)
+{
+	struct me_password	t = { rq->a, rq->uid, cur, next };
+
+	return db_tx(rq->db, me_password_tx, &t);
 }
 
 /*

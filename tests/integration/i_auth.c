@@ -274,6 +274,36 @@ t_throttle(struct db *db)
 	T_PASS("auth throttle: a passed window starts again, old rows go");
 }
 
+/* Ends db's server session from another connection and waits for it,
+ * as a PostgreSQL restart does to every idle responder. */
+static void
+drop_session(struct db *db)
+{
+	char	*r;
+
+	r = tpg_scalar(dsn, arena_printf(&a, "SELECT pg_terminate_backend(%d,"
+	    " 5000)", PQbackendPID(db->conn)));
+	T_STR(r, "t");
+	free(r);
+}
+
+static void
+t_dropped(struct db *db)
+{
+	struct auth_user	 u;
+	unsigned long		 before = db->reconnects;
+
+	drop_session(db);
+	T_EQ(login(db, "legacy@x.org", "hunter22", &u), E_OK);
+	drop_session(db);
+	T_EQ(repo_throttle_fail(db, "e:d@x.org", "a:10.0.0.3", 900), E_OK);
+	T_STR(val("SELECT failures FROM auth_login_throttle"
+	    " WHERE key = 'e:d@x.org'"), "1");
+	T_EQ(db->reconnects, before + 2);
+	T_PASS("auth login and throttle writes after the server ended the "
+	    "session");
+}
+
 /* One child's signup of email, after the parent opens the gate. */
 static void
 signup_child(int gate, const char *email)
@@ -347,6 +377,7 @@ main(void)
 	t_users(&db);
 	t_login(&db);
 	t_throttle(&db);
+	t_dropped(&db);
 	t_concurrent_signup();
 	db_close(&db);
 	tpg_drop_db(dsn);
