@@ -160,7 +160,7 @@ kill_in_sleep(const char *pid)
 {
 	char	*sql, *r;
 	pid_t	 child;
-	int	 i;
+	int	 i, ok;
 
 	sql = arena_printf(&a, "SELECT pg_terminate_backend(pid, 5000) FROM"
 	    " pg_stat_activity WHERE pid = %s AND wait_event = 'PgSleep'",
@@ -169,8 +169,11 @@ kill_in_sleep(const char *pid)
 	if (child > 0)
 		return child;
 	for (i = 0; i < 1000; i++) {
-		if ((r = tpg_scalar(dsn, sql)) != NULL)
-			_exit(strcmp(r, "t") == 0 ? 0 : 1);
+		if ((r = tpg_scalar(dsn, sql)) != NULL) {
+			ok = strcmp(r, "t") == 0;
+			free(r);
+			_exit(ok ? 0 : 1);
+		}
 		usleep(10 * 1000);
 	}
 	_exit(2);
