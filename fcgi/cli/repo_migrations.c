@@ -81,17 +81,12 @@ static const struct stmt q[Q__MAX] = {
 static void
 repo_migrations_why(struct db *db, char *why, size_t whysz, const char *what)
 {
-	const char	*msg;
-	size_t		 n;
+	char	msg[512];
 
-	msg = db->conn != NULL ? PQerrorMessage(db->conn) : "";
-	if (strncmp(msg, "ERROR:  ", 8) == 0)
-		msg += 8;
-	n = strcspn(msg, "\n");
-	if (n == 0)
+	if (*db_last_error(db, msg, sizeof(msg)) == '\0')
 		snprintf(why, whysz, "%s", what);
 	else
-		snprintf(why, whysz, "%s: %.*s", what, (int)n, msg);
+		snprintf(why, whysz, "%s: %s", what, msg);
 }
 
 int

@@ -90,17 +90,29 @@ static const struct stmt q_commit = { "commit", 0, "COMMIT", S_DIRECT };
 static const struct stmt q_rollback = { "rollback", 0, "ROLLBACK",
     S_DIRECT };
 
-/* The first line of a libpq message, for one-line logs. */
-static const char *
-first_line(char *buf, size_t sz, const char *msg)
+/*
+ * The first line of a libpq message into buf, without libpq's "ERROR:  "
+ * prefix: one-line logs and messages. Returns buf.
+ */
+const char *
+db_first_line(char *buf, size_t sz, const char *msg)
 {
-	size_t	n = strcspn(msg, "\n");
+	size_t	n;
 
-	if (n >= sz)
+	if (strncmp(msg, "ERROR:  ", 8) == 0)
+		msg += 8;
+	if ((n = strcspn(msg, "\n")) >= sz)
 		n = sz - 1;
 	memcpy(buf, msg, n);
 	buf[n] = '\0';
 	return buf;
+}
+
+const char *
+db_last_error(const struct db *db, char *buf, size_t sz)
+{
+	return db_first_line(buf, sz, db->conn != NULL ?
+	    PQerrorMessage(db->conn) : "");
 }
 
 /*
@@ -170,7 +182,7 @@ connect_db(struct db *db)
 	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
 		db->errors++;
 		log_warn(NULL, "database connection failed: %s",
-		    db->conn ? first_line(line, sizeof(line),
+		    db->conn ? db_first_line(line, sizeof(line),
 		    PQerrorMessage(db->conn)) :
 		    "out of memory");
 		return E_DBDOWN;
@@ -338,7 +350,7 @@ log_failure(struct db *db, const struct stmt *st, const PGresult *res,
 		msg = db->conn != NULL ? PQerrorMessage(db->conn) : NULL;
 	log_error(NULL, "statement '%s' failed: %s (sqlstate %s)%s%s",
 	    st->name, err_str(e), state ? state : "none", msg ? ": " : "",
-	    msg ? first_line(line, sizeof(line), msg) : "");
+	    msg ? db_first_line(line, sizeof(line), msg) : "");
 }
 
 enum err
@@ -892,7 +904,7 @@ db_script(struct db *db, const char *sql)
 	if ((e = db_result_err(res)) != E_OK) {
 		db->errors++;
 		log_error(NULL, "script failed: %s", res ?
-		    first_line(line, sizeof(line), PQresultErrorMessage(res)) :
+		    db_first_line(line, sizeof(line), PQresultErrorMessage(res)) :
 		    "no result");
 	}
 	PQclear(res);

@@ -165,6 +165,11 @@ void		 db_rollback(struct db *);	/* safe to call anytime */
 enum err	 db_script(struct db *, const char *sql);
 /* Maps a finished result's status/SQLSTATE to enum err. */
 enum err	 db_result_err(const PGresult *);
+/* The first line of libpq message msg, its "ERROR:  " prefix dropped,
+ * into buf; returns buf. db_last_error() does it for the connection's
+ * last error ("" when none). */
+const char	*db_first_line(char *buf, size_t sz, const char *msg);
+const char	*db_last_error(const struct db *, char *buf, size_t sz);
 /* Opens a short-lived connection (CLI, boot checks). */
 enum err	 db_open(struct db *, const char *dsn);
 

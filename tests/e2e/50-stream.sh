@@ -142,26 +142,31 @@ t_long_request_apart() {
 t_stream_error() {
 	local before after
 	before=$(children "$TESTAPP_PID" | sort | tr '\n' ' ')
-	stream_read "$T/ev" "$BASE/t/stream-error?n=2" || return 1
-	python3 - "$T/ev" <<-'EOF' || return 1
+	sse_read "$T/ev" "$BASE/t/stream-error?n=2" || return 1
+	python3 - "$T/ev" <<-'EOF' || { cat "$T/ev"; return 1; }
 	import json, sys
-	ev, cur = [], None
-	for l in open(sys.argv[1]):
-	    line = l.split(" ", 1)[1].rstrip("\n")
-	    if line.startswith("event:"):
-	        cur = line[6:].strip()
-	    elif line.startswith("data:"):
-	        ev.append((cur, json.loads(line[5:])))
-	names = [e[0] for e in ev]
-	if names != ["tick", "tick", "error"]:
-	    sys.exit("events %s" % names)
-	if ev[2][1] != {"error": {"code": "unavailable",
-	        "message": ev[2][1]["error"]["message"]}}:
-	    sys.exit("error event %r" % (ev[2][1],))
+	lines = open(sys.argv[1]).read().splitlines()
+	assert lines[0] == "status 200", lines[0]
+	assert lines[1].startswith("content-type text/event-stream"), lines[1]
+	ev = [json.loads(l) for l in lines[2:]]
+	names = [e.get("event") for e in ev]
+	assert names == ["tick", "tick", "error"], names
+	err = ev[2]["data"]
+	assert list(err) == ["error"] and err["error"]["code"] == "unavailable" \
+	    and err["error"]["message"], err
 	EOF
 	after=$(children "$TESTAPP_PID" | sort | tr '\n' ' ')
 	[ "$before" = "$after" ] ||
 	    fail "responders changed from [$before] to [$after]"
+}
+
+# A test key added to extra_jwks.json is served in the JWKS within
+# seconds (the token minter the agent's tests use).
+t_minted_key_served() {
+	mint_setup || return 1
+	wait_for 15 eval "req GET /.well-known/jwks.json && grep -q '\"kid\":\"$E2E_KID\"' \"\$T/b\"" ||
+	    fail "kid $E2E_KID not in the JWKS" || return 1
+	mint_token '{"sub":"e2e-user"}' | grep -Eq '^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$'
 }
 
 # SIGTERM while a stream runs: the stream ends at once with an "error"
@@ -199,6 +204,7 @@ check "client gone mid-stream: responder notices, survives" \
 check "a long stream does not hold back requests on kept connections" \
     t_long_request_apart
 check "an error after the stream began is an error event" t_stream_error
+check "a minted test key reaches the JWKS" t_minted_key_served
 check "SIGTERM mid-stream: error event, master gone within seconds" \
     t_stream_sigterm
 

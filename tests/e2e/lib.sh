@@ -199,6 +199,34 @@ expect_reqid() {
 	expect_header x-request-id '^[A-Za-z0-9._-]{1,64}$'
 }
 
+# --- tokens and streams ------------------------------------------------
+
+# mint_setup: a test RS256 key the services trust, through the stack's
+# extra_jwks.json (kid "e2e-test-1"); the services pick it up within
+# seconds (API.md §6).
+E2E_KID=e2e-test-1
+mint_setup() {
+	local m=$E2E_BIN/tests/mint
+	"$m" key "$E2E_DIR/test-key.pem" &&
+	"$m" jwks "$E2E_DIR/test-key.pem" "$E2E_KID" \
+	    "$AUTH_DATA_DIR/extra_jwks.json"
+}
+
+# mint_token CLAIMS-JSON [KID]: prints a token signed by the test key
+# (iat and exp = iat + 3600 added unless given; null drops a claim).
+mint_token() {
+	"$E2E_BIN/tests/mint" token "$E2E_DIR/test-key.pem" "${2:-$E2E_KID}" "$1"
+}
+
+# sse_read OUT URL [sse.py ARGS...]: the event stream of one request,
+# one JSON line an event (tests/e2e/sse.py), into OUT.
+sse_read() {
+	local out=$1 url=$2
+	shift 2
+	python3 "$E2E_ROOT/tests/e2e/sse.py" "$url" --cacert "$DATALAND_CA" \
+	    "$@" >"$out"
+}
+
 # --- processes -------------------------------------------------------
 
 # alive PID: the process exists and is not a zombie.
