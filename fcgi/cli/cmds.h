@@ -10,5 +10,6 @@ int	cmd_migrate(int argc, char **argv);
 int	cmd_check_env(int argc, char **argv);
 int	cmd_top_tables(int argc, char **argv);
 int	cmd_auth_init_db(int argc, char **argv);
+int	cmd_retention_sweep(int argc, char **argv);
 
 #endif

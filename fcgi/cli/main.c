@@ -26,6 +26,8 @@ static const struct cmd {
 	    "largest tables by live rows" },
 	{ "auth-init-db", cmd_auth_init_db, NEED_CONF,
 	    "run the auth service's startup DDL once and exit" },
+	{ "retention-sweep", cmd_retention_sweep, NEED_DB,
+	    "delete conversations older than AGENT_RETENTION_DAYS" },
 	{ NULL, NULL, 0, NULL }
 };
 
@@ -36,7 +38,7 @@ usage(FILE *f)
 
 	fprintf(f, "usage: dataland <command> [args]\n\ncommands:\n");
 	for (c = cmds; c->name != NULL; c++)
-		fprintf(f, "  %-14s %s\n", c->name, c->help);
+		fprintf(f, "  %-16s %s\n", c->name, c->help);
 	fprintf(f, "\n'dataland <command> -h' describes one command\n");
 }
 

@@ -36,6 +36,7 @@ struct conf {
 	const char	*model_base_url;
 	const char	*model_api_key;
 	const char	*model_name;
+	int		 agent_retention_days;	/* AGENT_RETENTION_DAYS, 0 = off */
 };
 
 /* Reads the environment. Every problem is written to err (one line
