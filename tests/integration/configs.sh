@@ -44,11 +44,11 @@ check "config-nginx-production" \
 # --- systemd -------------------------------------------------------------
 if command -v systemd-analyze >/dev/null 2>&1; then
 	mkdir -p "$T/units"
-	for u in systemd/*.service systemd/*.socket; do
+	for u in systemd/*.service systemd/*.socket systemd/*.timer; do
 		sed "s|/usr/local/bin/|$BIN/|g" "$u" >"$T/units/$(basename "$u")"
 	done
 	check "config-systemd-units" sh -c \
-	    "systemd-analyze verify '$T'/units/*.service '$T'/units/*.socket 2>&1 | tee /dev/stderr | grep -v 'Documentation' | grep -q . && exit 1; exit 0"
+	    "systemd-analyze verify '$T'/units/*.service '$T'/units/*.socket '$T'/units/*.timer 2>&1 | tee /dev/stderr | grep -v 'Documentation' | grep -q . && exit 1; exit 0"
 fi
 
 # --- compose ---------------------------------------------------------
