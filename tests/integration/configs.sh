@@ -53,7 +53,9 @@ fi
 
 # --- compose ---------------------------------------------------------
 if command -v docker-compose >/dev/null 2>&1; then
-	check "config-compose" env POSTGRES_PASSWORD=x docker-compose config -q
+	check "config-compose" env \
+	    DATABASE_URL=postgresql://svc:x@dataland-postgres:5432/dataland \
+	    docker-compose config -q
 fi
 
 [ "$fails" -eq 0 ]
