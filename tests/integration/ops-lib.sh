@@ -20,6 +20,12 @@ DATALAND_BIN=${DATALAND_BIN:-$BUILD/bin/dataland}
 OPS_SHARED=${DATALAND_SHARED:-$OPS_ROOT/../shared}
 T=$(mktemp -d "/tmp/dataland-$OPS_NAME.XXXXXX")
 chmod 0755 "$T"			# the postgres user reads files here
+# Debian's python3, which python3-yaml belongs to, before any other.
+if [ -x /usr/bin/python3 ]; then
+	PY=/usr/bin/python3
+else
+	PY=python3
+fi
 OPS_PASSED=0
 OPS_FAILED=0
 OPS_DBS=""
