@@ -1,12 +1,16 @@
 #!/bin/sh
 # Installs the Debian packages Dataland needs to build, run and test,
 # and only those that are missing: apt-get as root, sudo otherwise.
+# docker-compose (no engine needed), python3-yaml and gettext-base
+# (envsubst) are for the compose, deploy and nginx-template checks of
+# tests/integration/ops-*.sh.
 set -eu
 
 PKGS="build-essential pkg-config clang libclang-rt-14-dev
 libfcgi-dev libfcgi-bin libpq-dev libjson-c-dev libargon2-dev argon2 libssl-dev
 libcurl4-openssl-dev nginx openssl curl wrk valgrind
-postgresql-15 postgresql-client-15 procps python3 iproute2 systemd"
+postgresql-15 postgresql-client-15 procps python3 iproute2 systemd
+docker-compose python3-yaml gettext-base"
 
 missing=""
 for p in $PKGS; do
