@@ -287,6 +287,32 @@ t_dockerfile() {
 	grep -qx '.git/' .dockerignore
 }
 
+# The retention service's loop, run by sh with a stand-in `dataland`:
+# it sweeps at once and every RETENTION_INTERVAL, keeps going after a
+# failed sweep, and stops at once, status 0, on SIGTERM (docker stop).
+t_retention_loop() {
+	local pid n
+	render "$T/defaults.yml" DATABASE_URL="$ROTATED"
+	py "$T/defaults.yml" "$T/loop.sh" <<-'EOF'
+	import sys, yaml
+	r = yaml.safe_load(open(sys.argv[1]))["services"]["retention"]
+	assert r["entrypoint"] == ["/bin/sh", "-c"], r["entrypoint"]
+	assert r["environment"]["RETENTION_INTERVAL"] == "86400"
+	assert r["restart"] == "unless-stopped"
+	open(sys.argv[2], "w").write(r["command"][0].replace("$$", "$"))
+	EOF
+	mkdir -p "$T/loopbin"
+	printf '#!/bin/sh\necho "$*" >>"%s"\nexit 1\n' "$T/sweeps" >"$T/loopbin/dataland"
+	chmod +x "$T/loopbin/dataland"
+	PATH="$T/loopbin:$PATH" RETENTION_INTERVAL=1 sh "$T/loop.sh" &
+	pid=$!
+	sleep 2.5
+	kill -TERM "$pid"
+	wait "$pid"
+	n=$(grep -c '^retention-sweep$' "$T/sweeps")
+	[ "$n" -ge 2 ] && [ "$n" -le 4 ] || fail "$n sweeps in 2.5 s at a 1 s interval"
+}
+
 if ! command -v docker-compose >/dev/null 2>&1; then
 	echo "FAIL $OPS_NAME: docker-compose is not installed (scripts/deps.sh installs it)"
 	exit 1
@@ -298,5 +324,6 @@ check "compose-postgres-is-the-original-key-for-key" t_postgres_is_the_original
 check "compose-publishes-no-port-on-every-interface" t_ports_never_all_interfaces
 check "compose-services-on-dataland-network-behind-health-conditions" t_network_and_health
 check "compose-nginx-renders-rate-templates" t_nginx_templates
+check "compose-retention-loop-sweeps-daily-and-stops-on-TERM" t_retention_loop
 check "dockerfile-multi-stage-debian-non-root" t_dockerfile
 ops_finish
