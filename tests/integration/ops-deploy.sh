@@ -30,6 +30,7 @@ run)
 	# (APP_ENV=production, Dockerfile) overridden by FILE's lines.
 	shift
 	vars=(APP_ENV=production)
+	later=()
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--rm) shift ;;
@@ -39,6 +40,9 @@ run)
 				vars+=("$line")
 			done <"$2"
 			shift 2 ;;
+		-e)				# after the file: it wins
+			later+=("$2")
+			shift 2 ;;
 		*) break ;;
 		esac
 	done
@@ -46,7 +50,7 @@ run)
 	[ "$1" = dataland ] || exit 99
 	shift
 	exec env -i PATH="$PATH" ASAN_OPTIONS="${ASAN_OPTIONS:-}" \
-	    "${vars[@]}" "$DATALAND_BIN" "$@" ;;
+	    "${vars[@]}" "${later[@]}" "$DATALAND_BIN" "$@" ;;
 inspect)
 	name=${*: -1}
 	if [ "$name" = "${FAKE_UNHEALTHY:-}" ]; then
@@ -100,7 +104,12 @@ t_default_credentials_abort() {
 	refute deploy "DATABASE_URL=$DEFAULT" "POSTGRES_PASSWORD=dataland"
 	grep -q "check-env: DATABASE_URL still carries the development credentials 'dataland:dataland'" "$T/err"
 	grep -q "deploy: the boot guard rejects '$T/env' (above): fix it and deploy again; nothing was rebuilt" "$T/err"
-	grep -q "^run --rm --env-file $T/env dataland/agent:latest dataland check-env\$" "$T/calls"
+	grep -q "^run --rm --env-file $T/env -e APP_ENV=production dataland/agent:latest dataland check-env\$" "$T/calls"
+	nothing_changed
+	# compose runs the services in production whatever .env says, and so
+	# does the guard.
+	refute deploy "DATABASE_URL=$DEFAULT" "APP_ENV=development"
+	grep -q "DATABASE_URL still carries the development credentials" "$T/err"
 	nothing_changed
 }
 
@@ -120,7 +129,7 @@ t_rotated_proceeds() {
 	    fail "deploy failed: $(cat "$T/err")"
 	local cfg guard tag build pg pgwait backup migrate up h1 h2 h3
 	cfg=$(at '^compose --env-file .* config -q$')
-	guard=$(at '^run --rm --env-file .* dataland/agent:latest dataland check-env$')
+	guard=$(at '^run --rm --env-file .* -e APP_ENV=production dataland/agent:latest dataland check-env$')
 	tag=$(at '^tag dataland/agent:latest dataland/agent:previous$')
 	build=$(at '^compose --env-file .* build$')
 	pg=$(at '^compose --env-file .* up -d postgres$')
