@@ -98,6 +98,7 @@ t_live_metrics() {
 	env -i PATH="$PATH" ASAN_OPTIONS="${ASAN_OPTIONS:-}" \
 	    DATABASE_URL="$url" AGENT_WORKERS=1 \
 	    AUTH_WORKERS=1 PG_MAX_CONNECTIONS=100 AGENT_SOCKET="$sock" \
+	    AGENT_LONG_SOCKET="$sock.long" AGENT_LONG_WORKERS=1 \
 	    AUTH_DATA_DIR="$T/auth" "$BUILD/bin/dataland-agent" \
 	    >"$T/agent.log" 2>&1 &
 	pid=$!
