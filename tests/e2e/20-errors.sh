@@ -2,7 +2,11 @@
 # The contract's error answers through nginx (API.md §2): 404, 405 with
 # Allow, 413, 415, 400 invalid_json, X-Request-Id handling, oversized
 # Authorization headers; every error body exactly
-# {"error":{"code","message"}}.
+# {"error":{"code","message"}}. And what a hostile client gets from
+# nginx itself (docs/nginx.md): request targets and headers too long
+# for FastCGI (414, 431), too many or too long headers (431), unknown
+# Transfer-Encoding (501), TRACE (405), HTTP/2.0 in plain text (505),
+# plain HTTP on the TLS port (a bodiless redirect).
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -266,5 +270,175 @@ check "GET /v1/conversations, 16 KB Bearer (reaches the service) -> JSON 401/404
     t_big_auth auth-16k 'unauthorized|not_found' /v1/conversations
 check "GET /auth/me, 16 KB Bearer (reaches the service) -> JSON 401/404" \
     t_big_auth auth-16k 'unauthorized|not_found' /auth/me
+
+# --- what nginx answers by itself --------------------------------------
+
+# t_nginx_err STATUS CODE METHOD PATH [CURL-ARGS...]: nginx's own JSON
+# error, with the request id and the security headers.
+t_nginx_err() {
+	t_err "$@" &&
+	expect_header strict-transport-security '^max-age=[0-9]+' &&
+	expect_header x-content-type-options '^nosniff$'
+}
+
+# raw tls|plain PYEXPR: sends the bytes PYEXPR evaluates to on one
+# connection to nginx's TLS port (through TLS, or in plain text) and
+# reads until nginx closes it. Leaves the answer as req does: status in
+# $RS ("" when nginx answered nothing), headers in $T/h, body in $T/b.
+# For what curl will not send.
+raw() {
+	: >"$T/h"
+	: >"$T/b"
+	RS=$(python3 - "$1" "$2" "$E2E_HTTPS_PORT" "${DATALAND_CA:-}" \
+	    "$T/h" "$T/b" <<-'EOF'
+	import socket, ssl, sys
+	mode, expr, port, ca, hf, bf = sys.argv[1:]
+	s = socket.create_connection(("127.0.0.1", int(port)), timeout=15)
+	if mode == "tls":
+	    ctx = ssl.create_default_context(cafile=ca or None)
+	    if not ca:
+	        ctx.check_hostname = False
+	        ctx.verify_mode = ssl.CERT_NONE
+	    s = ctx.wrap_socket(s, server_hostname="127.0.0.1")
+	try:
+	    s.sendall(eval(expr))
+	except OSError:
+	    pass        # nginx may answer and close before reading it all
+	out = b""
+	try:
+	    while True:
+	        b = s.recv(65536)
+	        if not b:
+	            break
+	        out += b
+	except OSError:
+	    pass
+	head, _, body = out.partition(b"\r\n\r\n")
+	open(hf, "wb").write(head + b"\r\n")
+	open(bf, "wb").write(body)
+	print(head.split(b" ")[1].decode() if out else "")
+	EOF
+	)
+}
+
+# t_raw_err STATUS CODE PYEXPR: raw over TLS; nginx's own JSON error.
+t_raw_err() {
+	raw tls "$3" && expect_error "$1" "$2" && expect_reqid &&
+	expect_header strict-transport-security '^max-age=[0-9]+'
+}
+
+# A string of N bytes of one letter.
+long() {	# N [LETTER]
+	head -c "$1" /dev/zero | tr '\0' "${2:-q}"
+}
+
+# FastCGI carries a request's parameters in one record of at most 64 KiB;
+# a request target nginx reads (up to 128 KiB) but FastCGI cannot carry
+# was a 500. Every location that passes to a service answers 414.
+Q100K="q=$(long 100000)"
+for p in /v1/conversations /v1/chat /auth/me /auth/login /auth/signup \
+    /auth/password /auth/metrics /.well-known/jwks.json /healthz /readyz \
+    /metrics /t/healthz; do
+	check "GET $p?<100 KB query> -> 414 invalid_request" \
+	    t_nginx_err 414 invalid_request GET "$p?$Q100K" --http1.1
+done
+check "GET /v1/<100 KB path> -> 414 invalid_request" \
+    t_nginx_err 414 invalid_request GET "/v1/$(long 100000 p)" --http1.1
+check "GET /v1/conversations?<20 KB query>, HTTP/2 -> 414 invalid_request" \
+    t_nginx_err 414 invalid_request GET "/v1/conversations?q=$(long 20000)" \
+    --http2
+check "GET /v1/conversations?<130 KB query> (nginx's own 414) -> JSON" \
+    t_raw_err 414 invalid_request \
+    "b'GET /v1/conversations?q=' + b'q' * 133000 + b' HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'"
+
+# The three parts of a request the client sizes each have 16 KiB: all
+# of them at their cap still fit one record, and reach the service.
+t_caps_fit() {
+	local target="/t/healthz?q=" auth="Bearer "
+	target=$target$(long $((16384 - ${#target})))
+	auth=$auth$(long $((16384 - ${#auth})) a)
+	printf 'Authorization: %s\n' "$auth" >"$T/auth-cap"
+	req GET "$target" -H "@$T/auth-cap" -H "Accept: $(long 8192 c)" \
+	    -H "Content-Type: $(long 8192 t)" --http1.1 &&
+	expect_status 200 && expect_json "j == {'status': 'ok'}"
+}
+check "16 KiB target + 16 KiB Authorization + 16 KiB Accept/Content-Type -> the service" \
+    t_caps_fit
+
+# Accept and Content-Type are passed on too: 431 past their share.
+check "GET /v1/conversations, 20 KB Accept -> 431 invalid_request" \
+    t_nginx_err 431 invalid_request GET /v1/conversations \
+    -H "Accept: $(long 20000 a)"
+check "GET /auth/me, 100 KB Accept, HTTP/1.1 -> 431 invalid_request" \
+    t_nginx_err 431 invalid_request GET /auth/me \
+    -H "Accept: $(long 100000 a)" --http1.1
+check "POST /t/echo, 20 KB Content-Type -> 431 invalid_request" \
+    t_nginx_err 431 invalid_request POST /t/echo \
+    -H "Content-Type: application/json; x=$(long 20000 a)" --data '{}'
+# ...and a 100 KB token still gets its 401 with the rest too long
+# (curl sends no request head this large).
+check "GET /auth/me, 100 KB Bearer and 100 KB query -> 401 unauthorized" \
+    t_raw_err 401 unauthorized \
+    "b'GET /auth/me?q=' + b'q' * 100000 + b' HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer ' + b'A' * 100000 + b'\r\nAccept: ' + b'a' * 100000 + b'\r\n\r\n'"
+
+# nginx's own 494: more headers than it takes (Debian 12's nginx counts
+# them: max_headers, 1000), a header line over large_client_header_buffers,
+# or all headers over 4 x 128 KiB. It was mapped to the token's 401.
+HDRS=()
+for i in $(seq 1001); do
+	HDRS+=(-H "X-Probe-$i: v")
+done
+check "GET /healthz with 1001 headers, HTTP/1.1 -> 431 invalid_request" \
+    t_nginx_err 431 invalid_request GET /healthz "${HDRS[@]}" --http1.1
+check "GET /auth/me with 1001 headers, HTTP/2 -> 431 invalid_request" \
+    t_nginx_err 431 invalid_request GET /auth/me "${HDRS[@]}" --http2
+check "a 130 KB header line -> 431 invalid_request" \
+    t_raw_err 431 invalid_request \
+    "b'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Junk: ' + b'j' * 133000 + b'\r\n\r\n'"
+check "six 100 KB headers -> 431 invalid_request" \
+    t_raw_err 431 invalid_request \
+    "b'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n' + b''.join(b'X-J%d: ' % i + b'j' * 100000 + b'\r\n' for i in range(6)) + b'\r\n'"
+
+# Only "chunked" is a Transfer-Encoding nginx reads (RFC 9112 §6.1: 501).
+check "Transfer-Encoding: gzip, chunked -> 501 invalid_request" \
+    t_nginx_err 501 invalid_request POST /auth/login --http1.1 \
+    -H "$JSON" -H 'Transfer-Encoding: gzip, chunked' --data '{}'
+check "Transfer-Encoding: foo -> 501 invalid_request" \
+    t_nginx_err 501 invalid_request POST /t/echo --http1.1 \
+    -H "$JSON" -H 'Transfer-Encoding: foo' --data '{}'
+
+check "TRACE /healthz -> 405 with Allow" \
+    t_405 '^GET' TRACE /healthz --http1.1
+check "CONNECT /v1/chat -> 405 with Allow" \
+    t_405 '^GET' CONNECT /v1/chat --http1.1
+check "GET / HTTP/2.0 in plain text through TLS -> 505 invalid_request" \
+    t_raw_err 505 invalid_request \
+    "b'GET /healthz HTTP/2.0\r\nHost: x\r\nConnection: close\r\n\r\n'"
+
+# Plain HTTP on the TLS port (nginx's 497, an HTML 400 before): a
+# redirect to the same URL over https, with no body at all.
+t_plain_tls_port() {	# METHOD PATH [CURL-ARGS...]
+	local BASE=http://127.0.0.1:$E2E_HTTPS_PORT m=$1 p=$2
+	shift 2
+	req "$m" "$p" "$@" && expect_status 301 &&
+	expect_header location "^https://127\.0\.0\.1:$E2E_HTTPS_PORT${p//\?/\\?}\$" &&
+	expect_reqid &&
+	expect_header strict-transport-security '^max-age=[0-9]+' || return 1
+	[ ! -s "$T/b" ] || fail "a body: $(head -c 200 "$T/b")" || return 1
+	[ -z "$(hdr content-type)" ] || fail "Content-Type $(hdr content-type)"
+}
+check "plain HTTP GET /healthz?a=b on the TLS port -> 301 to https, no body" \
+    t_plain_tls_port GET '/healthz?a=b'
+check "plain HTTP POST /auth/login on the TLS port -> 301 to https, no body" \
+    t_plain_tls_port POST /auth/login -H "$JSON" \
+    --data '{"email":"a@example.org","password":"p"}'
+
+# Without a Host header there is no URL to send the client to: nothing.
+t_plain_no_host() {
+	raw plain "b'GET /healthz HTTP/1.0\r\n\r\n'" || return 1
+	[ -z "$RS" ] || { fail "answered $RS"; show >&2; return 1; }
+}
+check "plain HTTP/1.0 without Host on the TLS port -> no answer" \
+    t_plain_no_host
 
 e2e_done
