@@ -16,7 +16,9 @@
 # HTTP_PORT (8080), PG_PORT (55432), NGINX_EXTRA_CONF (a file included
 # in the HTTPS server), NGINX_EXTRA_HTTP_CONF (one included at http
 # level), AGENT_WORKERS (4), AUTH_WORKERS (2), MODEL_PROVIDER,
-# AGENT_LONG_WORKERS, AUTH_LONG_WORKERS, APP_ENV (development).
+# AGENT_LONG_WORKERS, AUTH_LONG_WORKERS, APP_ENV (development), and
+# nginx's rate limits AUTH_LOGIN_RATE, AUTH_SIGNUP_RATE,
+# AUTH_PASSWORD_RATE and their *_BURST (scripts/nginx-limits.sh).
 # restart-* also reads STACK_DATABASE_URL and STACK_AUTH_DATABASE_URL:
 # another database for the restarted service. nginx-conf also reads
 # NGINX_PREFIX, AGENT_SOCK, AUTH_SOCK, AGENT_LONG_SOCK, AUTH_LONG_SOCK,
@@ -109,7 +111,9 @@ extra_conf() {
 }
 
 # Renders nginx/local.conf.in into OUTDIR/nginx.conf with the shared
-# dataland-*.conf files beside it, and creates the prefix's directories.
+# dataland-*.conf files beside it, dataland-limits.conf rendered from the
+# AUTH_*_RATE settings as production renders it, and creates the
+# prefix's directories.
 nginx_conf() {		# outdir
 	out=$(absdir "$1")
 	prefix=${NGINX_PREFIX:-$out}
@@ -120,6 +124,9 @@ nginx_conf() {		# outdir
 	user_line=""
 	is_root && user_line="user www-data www-data;"
 	cp "$ROOT"/nginx/dataland-*.conf "$out/"
+	"$ROOT/scripts/nginx-limits.sh" "$ROOT/nginx/dataland-limits.conf.template" \
+	    "$out/dataland-limits.conf" ||
+	    die "nginx's rate limits: fix the settings named above"
 	sed -e "s|@PREFIX@|$prefix|g" \
 	    -e "s|@HTTPS_PORT@|$HTTPS_PORT|g" \
 	    -e "s|@HTTP_PORT@|$HTTP_PORT|g" \
