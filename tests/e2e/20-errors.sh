@@ -6,7 +6,8 @@
 # nginx itself (docs/nginx.md): request targets and headers too long
 # for FastCGI (414, 431), too many or too long headers (431), unknown
 # Transfer-Encoding (501), TRACE (405), HTTP/2.0 in plain text (505),
-# plain HTTP on the TLS port (a bodiless redirect).
+# plain HTTP on the TLS port (a bodiless redirect), bursts on the
+# password routes (429 with Retry-After).
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -440,5 +441,35 @@ t_plain_no_host() {
 }
 check "plain HTTP/1.0 without Host on the TLS port -> no answer" \
     t_plain_no_host
+
+# A burst on a password route from one address: the first 21 pass (a
+# burst of 20, one more at 10 a minute), then nginx's 429 with
+# Retry-After ceil(60 / 10) = 6. The service's own answers (415, 401)
+# are cheap: no password is hashed.
+t_burst() {	# PATH ADDR [CURL-ARGS...]
+	local p=$1 a=$2 n=0
+	shift 2
+	while [ $n -lt 40 ]; do
+		req POST "$p" --interface "127.0.0.$a" "$@" || return 1
+		[ "$RS" = 429 ] && break
+		n=$((n + 1))
+	done
+	[ "$RS" = 429 ] || fail "no 429 after $n requests" || return 1
+	[ $n -ge 21 ] && [ $n -lt 30 ] ||
+	    fail "429 after $n requests, expected 21 and a few" || return 1
+	expect_error 429 rate_limited && expect_reqid &&
+	expect_header retry-after '^6$' &&
+	expect_header strict-transport-security '^max-age=[0-9]+' || return 1
+	# Only POSTs count, and only this address.
+	req GET "$p" --interface "127.0.0.$a" && expect_status 405 &&
+	req POST "$p" --interface "127.0.0.$((a + 1))" "$@" &&
+	[ "$RS" != 429 ] || fail "another address or method got $RS"
+}
+check "POST /auth/login burst -> 429 rate_limited, Retry-After 6" \
+    t_burst /auth/login 31 -H 'Content-Type: text/plain' --data x
+check "POST /auth/signup burst -> 429 rate_limited, Retry-After 6" \
+    t_burst /auth/signup 33 -H 'Content-Type: text/plain' --data x
+check "POST /auth/password burst -> 429 rate_limited, Retry-After 6" \
+    t_burst /auth/password 35 -H "$JSON" --data '{}'
 
 e2e_done
