@@ -55,13 +55,13 @@ ENV APP_ENV=production \
 STOPSIGNAL SIGTERM
 CMD ["/usr/local/bin/dataland-agent"]
 
-# envsubst (gettext-base) renders nginx/*.template at start, as the
-# official nginx image does (compose.yml); curl is the healthcheck. The
+# The rate limits are rendered at start by scripts/nginx-limits.sh
+# (compose.yml mounts it; sh and sed suffice); curl is the healthcheck. The
 # master starts as root to bind 443 and read the key; its workers run
 # as www-data (nginx/dataland.conf).
 FROM base AS nginx
 RUN apt-get update \
- && apt-get install -y --no-install-recommends nginx curl gettext-base \
+ && apt-get install -y --no-install-recommends nginx curl \
  && rm -rf /var/lib/apt/lists/* /etc/nginx/sites-enabled/* \
  && ln -sf /dev/stderr /var/log/nginx/error.log \
  && ln -sf /dev/stdout /var/log/nginx/dataland-access.log

@@ -4,7 +4,7 @@
 # without DATABASE_URL; the postgres service is key for key the one
 # ORIGINAL-postgres.txt gives; no port is published on every interface;
 # every service is on dataland-network behind health conditions; the
-# nginx entrypoint renders nginx/*.template with the rate variables; the
+# nginx entrypoint renders the rate limits with scripts/nginx-limits.sh; the
 # images are multi-stage Debian builds that run the services unprivileged.
 . "$(dirname "$0")/ops-lib.sh"
 
@@ -213,9 +213,10 @@ t_network_and_health() {
 	EOF
 }
 
-# The nginx entrypoint, run with temporary directories: the production
-# files are put in place and a template is rendered with the three
-# rate variables (defaults 10) and nothing else.
+# The nginx entrypoint, run with its paths moved to temporary
+# directories: the production files are put in place and the rate
+# limits rendered by scripts/nginx-limits.sh from the settings; a bad
+# setting stops it before nginx would start.
 t_nginx_templates() {
 	render "$T/defaults.yml" DATABASE_URL="$ROTATED"
 	render "$T/rates.yml" DATABASE_URL="$ROTATED" AUTH_LOGIN_RATE=7 \
@@ -224,37 +225,39 @@ t_nginx_templates() {
 	import sys, yaml
 	n = yaml.safe_load(open(sys.argv[1]))["services"]["nginx"]
 	env = n["environment"]
-	for v in ("AUTH_LOGIN_RATE", "AUTH_SIGNUP_RATE", "AUTH_PASSWORD_RATE"):
-	    assert env[v] == "10", (v, env[v])
+	assert (env["AUTH_LOGIN_RATE"], env["AUTH_SIGNUP_RATE"]) == ("10", "10"), env
 	e = yaml.safe_load(open(sys.argv[2]))["services"]["nginx"]["environment"]
 	assert (e["AUTH_LOGIN_RATE"], e["AUTH_SIGNUP_RATE"],
 	        e["AUTH_PASSWORD_RATE"]) == ("7", "3", "5"), e
-	assert any(v.split(":")[1] == "/etc/nginx/templates"
-	           for v in n["volumes"] if v.startswith("/")), n["volumes"]
+	vols = [v.split(":")[1] for v in n["volumes"] if v.startswith("/")]
+	assert "/etc/nginx/templates" in vols, n["volumes"]
+	assert "/usr/local/bin/dataland-nginx-limits" in vols, n["volumes"]
 	ep = n["entrypoint"]
 	assert ep[:2] == ["/bin/sh", "-c"], ep
 	open(sys.argv[3], "w").write(ep[2].replace("$$", "$"))
 	EOF
 	mkdir -p "$T/ng/src" "$T/ng/out"
 	cp nginx/* "$T/ng/src/"
-	printf '%s\n' 'limit_req_zone $binary_remote_addr zone=login:10m rate=${AUTH_LOGIN_RATE}r/m;' \
-	    'limit_req_zone $binary_remote_addr zone=signup:10m rate=${AUTH_SIGNUP_RATE}r/m;' \
-	    'limit_req_zone $binary_remote_addr zone=password:10m rate=${AUTH_PASSWORD_RATE}r/m;' \
-	    '# ${HOME} stays' >"$T/ng/src/dataland-rates.conf.template"
-	env -i PATH="$PATH" HOME=/nowhere AUTH_LOGIN_RATE=7 AUTH_SIGNUP_RATE=3 \
-	    AUTH_PASSWORD_RATE=5 NGINX_ENVSUBST_TEMPLATE_DIR="$T/ng/src" \
-	    NGINX_ENVSUBST_OUTPUT_DIR="$T/ng/out" \
-	    NGINX_LISTEN_FILE="$T/ng/etc/listen.conf" \
+	sed -i -e "s|/etc/nginx/templates|$T/ng/src|g" \
+	    -e "s|/usr/local/bin/dataland-nginx-limits|$OPS_ROOT/scripts/nginx-limits.sh|" \
+	    -e "s|/etc/nginx/|$T/ng/out/|g" "$T/entrypoint.sh"
+	env -i PATH="$PATH" AUTH_LOGIN_RATE=7 AUTH_SIGNUP_RATE=3 \
+	    AUTH_PASSWORD_RATE=5 NGINX_LISTEN_FILE="$T/ng/etc/listen.conf" \
 	    sh "$T/entrypoint.sh" sh -c 'echo started >"$0"' "$T/ng/started"
 	expect_eq started "$(cat "$T/ng/started")" "the command after the entrypoint"
 	cmp nginx/dataland.conf "$T/ng/out/nginx.conf"
 	cmp nginx/dataland-http.conf "$T/ng/out/dataland-http.conf"
 	cmp nginx/compose-listen.conf "$T/ng/etc/listen.conf"
-	grep -q 'zone=login:10m rate=7r/m;' "$T/ng/out/dataland-rates.conf"
-	grep -q 'zone=signup:10m rate=3r/m;' "$T/ng/out/dataland-rates.conf"
-	grep -q 'zone=password:10m rate=5r/m;' "$T/ng/out/dataland-rates.conf"
-	grep -q '^limit_req_zone $binary_remote_addr' "$T/ng/out/dataland-rates.conf"
-	grep -qF '# ${HOME} stays' "$T/ng/out/dataland-rates.conf"
+	grep -q 'rate=7r/m' "$T/ng/out/dataland-limits.conf"
+	grep -q 'rate=3r/m' "$T/ng/out/dataland-limits.conf"
+	grep -q 'rate=5r/m' "$T/ng/out/dataland-limits.conf"
+	! grep -q '\${' "$T/ng/out/dataland-limits.conf"
+	rm -f "$T/ng/started"
+	! env -i PATH="$PATH" AUTH_LOGIN_RATE=lots \
+	    NGINX_LISTEN_FILE="$T/ng/etc/listen.conf" \
+	    sh "$T/entrypoint.sh" sh -c 'echo started >"$0"' "$T/ng/started" \
+	    2>"$T/ng/err" &&
+	[ ! -e "$T/ng/started" ] && grep -q AUTH_LOGIN_RATE "$T/ng/err"
 }
 
 # Multi-stage, Debian, the runtime as a non-root user, and what the
@@ -278,7 +281,6 @@ t_dockerfile() {
 	users = re.findall(r'^USER\s+(\S+)', body["runtime"], re.M)
 	assert users and users[-1] not in ("root", "0", "0:0"), users
 	assert "libfcgi-bin" in body["runtime"], "no cgi-fcgi for the healthcheck"
-	assert "gettext-base" in body["nginx"], "no envsubst for the templates"
 	for need in ("README.md", "docs", "nginx", "systemd", "sql", "fcgi", "scripts"):
 	    assert re.search(r'^COPY\s.*\b%s\b' % re.escape(need), body["build"], re.M), \
 	        "the build stage does not copy %s (make install reads it)" % need
