@@ -24,9 +24,13 @@ token() {
 	python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["access_token"])' "$T/b"
 }
 
+# Two accounts: the profile edits and the hashing requests touch
+# different rows, so what is measured is the lanes, not a row lock.
 t_setup() {
 	post 31 /auth/signup "{\"email\":\"lanes@example.org\",\"password\":\"$PW\"}" &&
-	expect_status 201 && TOKEN=$(token)
+	expect_status 201 && TOKEN=$(token) &&
+	post 31 /auth/signup "{\"email\":\"edits@example.org\",\"password\":\"$PW\"}" &&
+	expect_status 201 && EDIT_TOKEN=$(token)
 }
 
 # login_loop ADDR N: N sequential logins from 127.0.0.ADDR; one status
@@ -54,14 +58,15 @@ password_loop() {
 }
 
 t_mixed() {
-	local wp pids="" a n5
+	local wp pids="" a n5 seen
 	cat >"$T/patch.lua" <<-'EOF'
 	wrk.method = "PATCH"
 	wrk.body = '{"location":"Lisbon"}'
 	wrk.headers["Content-Type"] = "application/json"
 	wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
 	EOF
-	TOKEN=$TOKEN wrk -t2 -c16 -d10s --timeout 20s -s "$T/patch.lua" \
+	seen=$(wc -l <"$E2E_DIR/nginx/logs/access.log")
+	TOKEN=$EDIT_TOKEN wrk -t2 -c16 -d10s --timeout 20s -s "$T/patch.lua" \
 	    "$BASE/auth/me" >"$T/wrk" 2>&1 &
 	wp=$!
 	for a in 41 42 43 44; do
@@ -77,6 +82,8 @@ t_mixed() {
 	wait "$wp"
 	cat "$T/wrk"
 	grep -q 'Requests/sec' "$T/wrk" || fail "wrk did not run" || return 1
+	[ "$(wrk_max_ms "$T/wrk")" -lt 2000 ] ||
+	    fail "a profile edit waited behind the long requests" || return 1
 	! grep -Eq 'Non-2xx|Socket errors' "$T/wrk" ||
 	    fail "profile edits failed beside the long requests" || return 1
 	for a in 41 42 43 44; do
@@ -89,7 +96,8 @@ t_mixed() {
 		    fail "password changes from .$a: $(sort "$T/loop.$a" | uniq -c | tr '\n' ' ')" ||
 		    return 1
 	done
-	n5=$(grep -c '"status":5' "$E2E_DIR/nginx/logs/access.log")
+	n5=$(tail -n +"$((seen + 1))" "$E2E_DIR/nginx/logs/access.log" |
+	    grep -c '"status":5')
 	[ "$n5" -eq 0 ] || fail "$n5 answers were 5xx" || return 1
 }
 

@@ -102,17 +102,6 @@ t_stream_client_gone() {
 	req GET /t/healthz && expect_status 200
 }
 
-# wrk's Max latency in milliseconds, from its output file.
-wrk_max_ms() {
-	awk '$1 == "Latency" {
-		v = $4
-		if (v ~ /us$/) v = v / 1000
-		else if (v ~ /ms$/) v = v + 0
-		else if (v ~ /s$/) v = v * 1000
-		print int(v)
-	}' "$1"
-}
-
 # A long request (R_LONG) must not hold back the requests nginx sends
 # down kept connections: quick requests run over kept connections (the
 # short lane) while a 5 s stream runs on the long lane, and none of them
