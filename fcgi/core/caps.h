@@ -27,7 +27,7 @@
 #define DB_RETRY_AFTER_SEC	5		/* Retry-After on 503 */
 #define POOL_MARGIN		5		/* exporter, migrations, psql */
 #define DRAIN_MAX		(1024 * 1024)	/* unread stdin we discard */
-#define SSE_HEARTBEAT_SEC	15		/* comment line after silence */
+#define SSE_HEARTBEAT_MAX	300		/* SSE_HEARTBEAT_SEC ceiling */
 #define RESPAWN_BACKOFF_MAX_MS	5000		/* crash-loop ceiling */
 
 /* JSON Web Tokens and key sets (jwt.c) */

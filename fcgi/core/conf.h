@@ -37,6 +37,7 @@ struct conf {
 	const char	*model_api_key;
 	const char	*model_name;
 	int		 agent_retention_days;	/* AGENT_RETENTION_DAYS, 0 = off */
+	int		 sse_heartbeat_sec;	/* SSE_HEARTBEAT_SEC */
 };
 
 /* Reads the environment. Every problem is written to err (one line

@@ -28,6 +28,9 @@
 #include "worker.h"
 
 
+/* Seconds of silence before sse_heartbeat() writes (SSE_HEARTBEAT_SEC). */
+static int	heartbeat_sec = 15;
+
 /* Status line reason phrases, for the CGI Status header. */
 static const struct {
 	int		 status;
@@ -658,13 +661,19 @@ sse_event(struct req *rq, const char *event, struct json_object *data)
 	return sse_flush(rq);
 }
 
+void
+sse_heartbeat_every(int sec)
+{
+	heartbeat_sec = sec;
+}
+
 enum err
 sse_heartbeat(struct req *rq)
 {
 	assert(rq->streaming);
 	if (rq->client_gone)
 		return E_IO;
-	if (mono_now() - rq->t_write < SSE_HEARTBEAT_SEC)
+	if (mono_now() - rq->t_write < heartbeat_sec)
 		return E_OK;
 	FCGX_PutStr(": keep-alive\n\n", 14, rq->fr->out);
 	return sse_flush(rq);

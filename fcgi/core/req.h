@@ -111,7 +111,10 @@ void	 reply_method(struct req *, const char *allow);
  */
 enum err sse_begin(struct req *);
 enum err sse_event(struct req *, const char *event, struct json_object *);
-/* A comment line when nothing was written for SSE_HEARTBEAT_SEC, so
+/* The silence, in seconds, after which sse_heartbeat() writes (the
+ * SSE_HEARTBEAT_SEC setting; the responder sets it at start). */
+void	 sse_heartbeat_every(int sec);
+/* A comment line when nothing was written for that long, so
  * proxies and clients see a long silence is not a dead link; E_IO when
  * the client has gone. Cheap: call it as often as convenient. */
 enum err sse_heartbeat(struct req *);

@@ -392,6 +392,7 @@ worker_run(const struct service *svc, const struct conf *c, int fd,
 
 	lane = l;
 	nconns = l == LANE_LONG ? 1 : CONNS_MAX;
+	sse_heartbeat_every(c->sse_heartbeat_sec);
 	log_setup(svc->name, slot);
 	metrics_slot(slot);
 	if (block_signals() != 0)

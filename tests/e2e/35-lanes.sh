@@ -101,6 +101,25 @@ t_mixed() {
 	[ "$n5" -eq 0 ] || fail "$n5 answers were 5xx" || return 1
 }
 
+# GET and PATCH of one route are separate series, and no series repeats
+# (Prometheus drops a scrape that repeats one).
+t_metrics_series() {
+	req GET /auth/me -H "Authorization: Bearer $EDIT_TOKEN" &&
+	expect_status 200 && req GET /auth/metrics && expect_status 200 || return 1
+	python3 - "$T/b" <<-'EOF'
+	import collections, sys
+	lines = [l for l in open(sys.argv[1]).read().splitlines()
+	         if l and not l.startswith("#")]
+	series = collections.Counter(l.rsplit(" ", 1)[0] for l in lines)
+	dup = [s for s, n in series.items() if n > 1]
+	assert not dup, dup[:3]
+	reqs = [s for s in series if s.startswith("dataland_requests_total{")
+	        and 'route="/auth/me"' in s]
+	assert any('method="GET"' in s for s in reqs), reqs
+	assert any('method="PATCH"' in s for s in reqs), reqs
+	EOF
+}
+
 t_sigterm_under_load() {
 	local wp m t0
 	m=$(cat "$E2E_DIR/auth.pid")
@@ -122,5 +141,7 @@ t_sigterm_under_load() {
 
 check "lanes: a signup for the traffic" t_setup
 check "lanes: profile edits beside logins and password changes, no 5xx" t_mixed
+check "metrics: a series per route and method, none repeated" \
+    t_metrics_series
 check "lanes: SIGTERM honoured under steady load" t_sigterm_under_load
 e2e_done

@@ -149,6 +149,21 @@ t_stream_error() {
 	    fail "responders changed from [$before] to [$after]"
 }
 
+# A silence longer than SSE_HEARTBEAT_SEC (1 s for the test responder)
+# carries a comment line, and the events around it still arrive.
+t_stream_heartbeat() {
+	sse_read "$T/ev" "$BASE/t/stream?n=2&ms=2500" || return 1
+	python3 - "$T/ev" <<-'EOF' || { cat "$T/ev"; return 1; }
+	import json, sys
+	ev = [json.loads(l) for l in open(sys.argv[1]).read().splitlines()[2:]]
+	kinds = [e.get("event") or "comment:" + e["comment"] for e in ev]
+	assert kinds[0] == "tick" and kinds[-2:] == ["tick", "done"], kinds
+	beats = [e for e in ev if "comment" in e]
+	assert beats and all(b["comment"] == "keep-alive" for b in beats), kinds
+	assert ev[0]["t"] + 0.8 < beats[0]["t"] < ev[-2]["t"], ev
+	EOF
+}
+
 # A test key added to extra_jwks.json is served in the JWKS within
 # seconds (the token minter the agent's tests use).
 t_minted_key_served() {
@@ -194,6 +209,7 @@ check "a long stream does not hold back requests on kept connections" \
     t_long_request_apart
 check "an error after the stream began is an error event" t_stream_error
 check "a minted test key reaches the JWKS" t_minted_key_served
+check "a long silence in a stream carries heartbeats" t_stream_heartbeat
 check "SIGTERM mid-stream: error event, master gone within seconds" \
     t_stream_sigterm
 
