@@ -30,12 +30,13 @@ static const char *const want_tables[] = {
 	"alembic_version: version_num character varying NN",
 	"artworks: id text NN, title text NN, artist text, year text, "
 	    "medium text, room text, image_path text, description text, "
-	    "search tsvector",
+	    "search tsvector, search_folded tsvector",
+	"catalogue_words: word text NN",
 	"conversations: id text NN, user_id text, title text, mode text, "
 	    "messages_json text, created_at timestamp with time zone, "
 	    "updated_at timestamp with time zone",
 	"documents: id text NN, title text NN, uri text NN, kind text, "
-	    "body text NN, search tsvector",
+	    "body text NN, search tsvector, search_folded tsvector",
 	"message_images: id bigint NN, message_id text, title text, "
 	    "artist text, image_path text, score double precision, type text",
 	"message_sources: id bigint NN, message_id text, title text, "
@@ -188,7 +189,7 @@ static char *
 rows(const char *dsn)
 {
 	return tpg_dump(dsn, "--data-only",
-	    "(alembic_version|artworks|documents)");
+	    "(alembic_version|artworks|documents|catalogue_words)");
 }
 
 static void
@@ -216,8 +217,8 @@ t_fresh(const char *dsn)
 	want_current(dsn, last_rev);
 	want_scalar(dsn, "SELECT version_num FROM alembic_version", last_rev);
 
-	want_scalar(dsn, SQL_TABLES, "alembic_version artworks conversations "
-	    "documents message_images message_sources message_suggestions "
+	want_scalar(dsn, SQL_TABLES, "alembic_version artworks "
+	    "catalogue_words conversations documents message_images message_sources message_suggestions "
 	    "messages runs tickets users");
 	for (i = 0; want_tables[i] != NULL; i++) {
 		colon = strchr(want_tables[i], ':');
@@ -235,13 +236,23 @@ t_fresh(const char *dsn)
 	want_scalar(dsn, SQL_TABLES_UNCOMMENTED, "0");
 	want_scalar(dsn, SQL_INDEXES_UNCOMMENTED, "0");
 	want_scalar(dsn, "SELECT string_agg(table_name || '.' || column_name,"
-	    " ' ' ORDER BY table_name) FROM information_schema.columns"
+	    " ' ' ORDER BY table_name, column_name)"
+	    " FROM information_schema.columns"
 	    " WHERE table_schema = 'public' AND is_generated = 'ALWAYS'",
-	    "artworks.search documents.search");
+	    "artworks.search artworks.search_folded documents.search "
+	    "documents.search_folded");
 	want_scalar(dsn, "SELECT string_agg(c.relname, ' ' ORDER BY c.relname)"
 	    " FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
 	    " JOIN pg_am m ON m.oid = c.relam WHERE m.amname = 'gin'",
-	    "ix_artworks_search ix_documents_search");
+	    "ix_artworks_search ix_artworks_search_folded ix_documents_search "
+	    "ix_documents_search_folded");
+	want_scalar(dsn, "SELECT string_agg(extname, ' ' ORDER BY extname)"
+	    " FROM pg_extension WHERE extname IN ('pg_trgm', 'unaccent')",
+	    "pg_trgm unaccent");
+	want_scalar(dsn, "SELECT string_agg(c.relname, ' ' ORDER BY c.relname)"
+	    " FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+	    " JOIN pg_am m ON m.oid = c.relam WHERE m.amname = 'gist'",
+	    "ix_catalogue_words_trgm");
 	T_PASS("fresh-database-gets-the-schema");
 }
 
