@@ -124,22 +124,12 @@ enum err
 keys_load(const char *dir, EVP_PKEY **out)
 {
 	char		 path[PATH_MAX];
-	BIO		*b;
-	EVP_PKEY	*pk = NULL;
+	enum err	 e;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, KEYS_PRIVATE);
-	if ((b = BIO_new_file(path, "r")) != NULL)
-		pk = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
-	BIO_free(b);
-	if (pk == NULL || !EVP_PKEY_is_a(pk, "RSA") ||
-	    EVP_PKEY_get_bits(pk) < JWT_RSA_BITS_MIN) {
-		log_error(NULL, "'%s' is not an RSA private key of %d bits "
-		    "or more", path, JWT_RSA_BITS_MIN);
-		EVP_PKEY_free(pk);
-		return E_IO;
-	}
-	*out = pk;
-	return E_OK;
+	if ((e = jwt_pem_private(path, out)) == E_NOTFOUND)
+		log_error(NULL, "no key '%s'", path);
+	return e == E_OK ? E_OK : E_IO;
 }
 
 /* Loads the key; the own set and the published set. 0 or -1. */

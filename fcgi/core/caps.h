@@ -14,6 +14,9 @@
 #define ID_MAX			128		/* API.md §4: ids, ticket ids */
 #define JSON_EXPECT_MAX		256		/* "must be ..." in a 400 */
 #define ROUTES_MAX		64		/* routes/service (metrics) */
+#define METRICS_SERIES_MAX	64		/* service counters/responder */
+#define METRICS_HIST_MAX	16		/* service histograms/responder */
+#define METRICS_KEY_MAX		160		/* name{labels} of one series */
 #define PATH_MAX_LEN		2048		/* request path */
 #define WORKERS_MAX		256		/* responders per master */
 #define CONNS_MAX		64		/* kept nginx links/responder */

@@ -35,13 +35,17 @@ static const struct err_info errs[E__MAX] = {
 			    "server busy, retry later" },
 	[E_STOPPING] =	  { 503, "unavailable",
 			    "the service is restarting, retry shortly" },
+	[E_UPSTREAM] =	  { 502, "bad_gateway",
+			    "the model provider failed" },
+	[E_TIMEOUT] =	  { 504, "gateway_timeout",
+			    "the model provider did not answer in time" },
 };
 
 static const char *const names[E__MAX] = {
 	"E_OK", "E_JSON", "E_INVALID", "E_UNAUTH", "E_CREDENTIALS",
 	"E_FORBIDDEN", "E_NOTFOUND", "E_METHOD", "E_CONFLICT", "E_TOOLARGE",
 	"E_MEDIA", "E_RATE", "E_INTERNAL", "E_DB", "E_IO", "E_RETRY",
-	"E_DBDOWN", "E_BUSY", "E_STOPPING",
+	"E_DBDOWN", "E_BUSY", "E_STOPPING", "E_UPSTREAM", "E_TIMEOUT",
 };
 
 /*

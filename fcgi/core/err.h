@@ -26,6 +26,8 @@ enum err {
 	E_DBDOWN,	/* 503 unavailable: connection lost or refused */
 	E_BUSY,		/* 503 unavailable: a local capacity cap was hit */
 	E_STOPPING,	/* 503 unavailable: the service is stopping */
+	E_UPSTREAM,	/* 502 bad_gateway: the model provider failed */
+	E_TIMEOUT,	/* 504 gateway_timeout: the model provider was slow */
 	E__MAX
 };
 

@@ -23,6 +23,7 @@
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
+#include <openssl/pem.h>
 
 #include "arena.h"
 #include "err.h"
@@ -637,6 +638,28 @@ jwt_key_fill(struct jwt_key *k, EVP_PKEY *pk, const char *kid,
 	k->pk = pk;
 	k->kid = xstrdup(kid);
 	k->jwk = jwk;
+	return E_OK;
+}
+
+enum err
+jwt_pem_private(const char *path, EVP_PKEY **out)
+{
+	BIO		*b;
+	EVP_PKEY	*pk = NULL;
+
+	if (access(path, F_OK) != 0)
+		return E_NOTFOUND;
+	if ((b = BIO_new_file(path, "r")) != NULL)
+		pk = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
+	BIO_free(b);
+	if (pk == NULL || !EVP_PKEY_is_a(pk, "RSA") ||
+	    EVP_PKEY_get_bits(pk) < JWT_RSA_BITS_MIN) {
+		log_error(NULL, "'%s' is not an RSA private key of %d bits "
+		    "or more", path, JWT_RSA_BITS_MIN);
+		EVP_PKEY_free(pk);
+		return E_IO;
+	}
+	*out = pk;
 	return E_OK;
 }
 

@@ -111,6 +111,10 @@ enum err	 jwt_verify(struct jwt_keyset *, struct arena *,
 		    const char *token, const struct jwt_opts *,
 		    struct jwt_claims *c, const char **why);
 
+/* The RSA private key (>= JWT_RSA_BITS_MIN bits) in PEM file path:
+ * E_OK and *out (caller frees), E_NOTFOUND when there is no file, E_IO
+ * (logged) when it is not such a key. */
+enum err	 jwt_pem_private(const char *path, EVP_PKEY **out);
 /* path (copied) may be NULL: own keys only. */
 void		 jwt_keyset_init(struct jwt_keyset *, const char *path);
 /* Adds one of the service's own keys (a reference is taken). */

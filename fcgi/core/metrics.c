@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 
 #include "arena.h"
+#include "log.h"
 #include "caps.h"
 #include "metrics.h"
 #include "route.h"
@@ -18,7 +19,7 @@
 
 /* Statuses counted by value; anything else lands in "other". */
 static const int statuses[] = { 200, 201, 204, 400, 401, 403, 404, 405,
-    409, 413, 415, 429, 500, 503, 0 };
+    409, 413, 415, 429, 499, 500, 502, 503, 504, 0 };
 #define NSTATUS		(sizeof(statuses) / sizeof(statuses[0]))
 
 /* Latency buckets, seconds (Prometheus le labels). */
@@ -27,6 +28,22 @@ static const double buckets[] = { 0.001, 0.0025, 0.005, 0.01, 0.025,
 #define NBUCKET		(sizeof(buckets) / sizeof(buckets[0]))
 #define UNMATCHED	ROUTES_MAX	/* requests no route took */
 
+/* A service's own counter or histogram, one series of one responder.
+ * used is set (release) only after key is written, so a reader that
+ * sees it set (acquire) reads a whole key. */
+struct series {
+	int		used;
+	char		key[METRICS_KEY_MAX];	/* name{labels} */
+	unsigned long	v;
+};
+
+struct shist {
+	int		used;
+	char		key[METRICS_KEY_MAX];
+	unsigned long	b[NBUCKET + 1];
+	unsigned long	usec;
+};
+
 struct slot {
 	unsigned long	req[ROUTES_MAX + 1][NSTATUS];
 	unsigned long	hist[ROUTES_MAX + 1][NBUCKET + 1];
@@ -34,6 +51,8 @@ struct slot {
 	unsigned long	db_errors;
 	unsigned long	db_reconnects;
 	unsigned long	restarts;	/* master slot only */
+	struct series	ser[METRICS_SERIES_MAX];
+	struct shist	sh[METRICS_HIST_MAX];
 };
 
 static struct slot	*slots;
@@ -108,6 +127,95 @@ metrics_worker_restart(void)
  * serve several methods, each its own table entry, so the method keeps
  * every series distinct; requests no route took are "unmatched".
  */
+_Static_assert(offsetof(struct series, key) == offsetof(struct shist, key),
+    "series_find() reads both kinds of entry alike");
+
+/* name{k="v",...} into buf, values escaped; "" when it does not fit. */
+static void
+series_key(char *buf, size_t sz, const char *name, const char *const *lb)
+{
+	size_t	 n;
+	int	 first = 1;
+
+	n = (size_t)snprintf(buf, sz, "%s{", name);
+	for (; lb != NULL && lb[0] != NULL && lb[1] != NULL && n < sz; lb += 2) {
+		n += (size_t)snprintf(buf + n, sz - n, "%s%s=\"", first ? "" :
+		    ",", lb[0]);
+		first = 0;
+		for (const char *p = lb[1]; *p != '\0' && n + 3 < sz; p++) {
+			if (*p == '"' || *p == '\\')
+				buf[n++] = '\\';
+			buf[n++] = *p == '\n' ? ' ' : *p;
+		}
+		if (n + 1 < sz)
+			buf[n++] = '"';
+	}
+	if (n + 2 > sz) {
+		buf[0] = '\0';
+		return;
+	}
+	buf[n++] = '}';
+	buf[n] = '\0';
+}
+
+/* The entry of key among n entries of stride bytes, added if new. */
+static void *
+series_find(void *base, size_t n, size_t stride, const char *key)
+{
+	static int	 warned;
+	char		*e;
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		e = (char *)base + i * stride;
+		if (!__atomic_load_n((int *)(void *)e, __ATOMIC_ACQUIRE)) {
+			snprintf(e + offsetof(struct series, key),
+			    METRICS_KEY_MAX, "%s", key);
+			__atomic_store_n((int *)(void *)e, 1, __ATOMIC_RELEASE);
+			return e;
+		}
+		if (strcmp(e + offsetof(struct series, key), key) == 0)
+			return e;
+	}
+	if (!warned)
+		log_warn(NULL, "metrics: no room for series '%s'", key);
+	warned = 1;
+	return NULL;
+}
+
+void
+metrics_count(const char *name, const char *const *labels, unsigned long v)
+{
+	char		 key[METRICS_KEY_MAX];
+	struct series	*e;
+
+	if (mine == NULL)
+		return;
+	series_key(key, sizeof(key), name, labels);
+	if (key[0] != '\0' && (e = series_find(mine->ser, METRICS_SERIES_MAX,
+	    sizeof(struct series), key)) != NULL)
+		ADD(e->v, v);
+}
+
+void
+metrics_time(const char *name, const char *const *labels, double seconds)
+{
+	char		 key[METRICS_KEY_MAX];
+	struct shist	*h;
+	size_t		 b;
+
+	if (mine == NULL)
+		return;
+	series_key(key, sizeof(key), name, labels);
+	if (key[0] == '\0' || (h = series_find(mine->sh, METRICS_HIST_MAX,
+	    sizeof(struct shist), key)) == NULL)
+		return;
+	for (b = 0; b < NBUCKET && seconds > buckets[b]; b++)
+		continue;
+	ADD(h->b[b], 1);
+	ADD(h->usec, (unsigned long)(seconds * 1e6));
+}
+
 static const char *
 route_label(struct arena *a, const struct service *svc, size_t r)
 {
@@ -237,6 +345,115 @@ sum_field(size_t off)
 	return v;
 }
 
+/* 1 when key is a series of family name ("name{..."). */
+static int
+of_family(const char *key, const char *name)
+{
+	size_t	n = strlen(name);
+
+	return strncmp(key, name, n) == 0 && key[n] == '{';
+}
+
+/* Whether an earlier slot (or an earlier entry of slot i) had key. */
+static int
+seen_before(int i, size_t j, int hist, const char *key)
+{
+	const char	*k;
+	int		 s;
+	size_t		 e, n = hist ? METRICS_HIST_MAX : METRICS_SERIES_MAX;
+
+	for (s = 0; s <= i; s++)
+		for (e = 0; e < (s == i ? j : n); e++) {
+			k = hist ? slots[s].sh[e].key : slots[s].ser[e].key;
+			if ((hist ? __atomic_load_n(&slots[s].sh[e].used,
+			    __ATOMIC_ACQUIRE) : __atomic_load_n(
+			    &slots[s].ser[e].used, __ATOMIC_ACQUIRE)) &&
+			    strcmp(k, key) == 0)
+				return 1;
+		}
+	return 0;
+}
+
+/* One counter series summed over the slots. */
+static void
+render_series(struct buf *b, const char *key)
+{
+	unsigned long	v = 0;
+	int		i;
+	size_t		e;
+
+	for (i = 0; i < nslots; i++)
+		for (e = 0; e < METRICS_SERIES_MAX; e++)
+			if (__atomic_load_n(&slots[i].ser[e].used,
+			    __ATOMIC_ACQUIRE) &&
+			    strcmp(slots[i].ser[e].key, key) == 0)
+				v += GET(slots[i].ser[e].v);
+	put(b, "%s %lu\n", key, v);
+}
+
+/* One histogram series (name{labels}) summed over the slots. */
+static void
+render_shist(struct buf *b, const char *key)
+{
+	unsigned long	 cnt[NBUCKET + 1] = { 0 }, usec = 0, cum = 0;
+	const char	*lb = strchr(key, '{');
+	int		 i, nl = (int)(lb - key), ll;
+	size_t		 e, k;
+
+	ll = (int)strlen(lb + 1) - 1;		/* labels without braces */
+	for (i = 0; i < nslots; i++)
+		for (e = 0; e < METRICS_HIST_MAX; e++) {
+			if (!__atomic_load_n(&slots[i].sh[e].used,
+			    __ATOMIC_ACQUIRE) || strcmp(slots[i].sh[e].key, key))
+				continue;
+			for (k = 0; k <= NBUCKET; k++)
+				cnt[k] += GET(slots[i].sh[e].b[k]);
+			usec += GET(slots[i].sh[e].usec);
+		}
+	for (k = 0; k <= NBUCKET; k++) {
+		cum += cnt[k];
+		if (k < NBUCKET)
+			put(b, "%.*s_bucket{%.*s%sle=\"%g\"} %lu\n", nl, key, ll,
+			    lb + 1, ll > 0 ? "," : "", buckets[k], cum);
+	}
+	put(b, "%.*s_bucket{%.*s%sle=\"+Inf\"} %lu\n", nl, key, ll, lb + 1,
+	    ll > 0 ? "," : "", cum);
+	put(b, "%.*s_sum%s %.6f\n", nl, key, lb, (double)usec / 1e6);
+	put(b, "%.*s_count%s %lu\n", nl, key, lb, cum);
+}
+
+/* A service's own families: every series seen in any slot, summed. */
+static void
+render_families(struct buf *b, const struct service *svc)
+{
+	const struct metric_family	*f;
+	const char			*k;
+	int				 i, hist;
+	size_t				 e, n;
+
+	for (f = svc->metrics; f != NULL && f->name != NULL; f++) {
+		hist = strcmp(f->type, "histogram") == 0;
+		n = hist ? METRICS_HIST_MAX : METRICS_SERIES_MAX;
+		put(b, "# HELP %s %s\n# TYPE %s %s\n", f->name, f->help,
+		    f->name, f->type);
+		for (i = 0; i < nslots; i++)
+			for (e = 0; e < n; e++) {
+				k = hist ? slots[i].sh[e].key :
+				    slots[i].ser[e].key;
+				if (!(hist ? __atomic_load_n(&slots[i].sh[e].used,
+				    __ATOMIC_ACQUIRE) : __atomic_load_n(
+				    &slots[i].ser[e].used, __ATOMIC_ACQUIRE)) ||
+				    !of_family(k, f->name) ||
+				    seen_before(i, e, hist, k))
+					continue;
+				if (hist)
+					render_shist(b, k);
+				else
+					render_series(b, k);
+			}
+	}
+}
+
 /*
  * The Prometheus text exposition (format 0.0.4) for the service.
  */
@@ -270,5 +487,6 @@ metrics_render(struct arena *a, const struct service *svc)
 	put(&b, "# HELP dataland_workers Configured responders.\n"
 	    "# TYPE dataland_workers gauge\n"
 	    "dataland_workers{service=\"%s\"} %d\n", svc->name, nslots - 1);
+	render_families(&b, svc);
 	return b.p;
 }

@@ -42,7 +42,8 @@ static const struct {
 	{ 405, "Method Not Allowed" }, { 409, "Conflict" },
 	{ 413, "Payload Too Large" }, { 415, "Unsupported Media Type" },
 	{ 429, "Too Many Requests" }, { 500, "Internal Server Error" },
-	{ 503, "Service Unavailable" }, { 0, NULL }
+	{ 502, "Bad Gateway" }, { 503, "Service Unavailable" },
+	{ 504, "Gateway Timeout" }, { 0, NULL }
 };
 
 static const char *
@@ -512,6 +513,17 @@ reply_json(struct req *rq, int status, struct json_object *o)
 	    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 	reply_raw(rq, status, JSON_CTYPE, NULL, s, len);
 	json_object_put(o);
+}
+
+/*
+ * The client has gone: nothing is written; the request is logged and
+ * counted as 499 (nginx's "client closed request").
+ */
+void
+reply_gone(struct req *rq)
+{
+	if (rq->status == 0)
+		rq->status = 499;
 }
 
 void

@@ -90,6 +90,9 @@ void	 reply_json(struct req *, int status, struct json_object *);
 void	 reply_raw(struct req *, int status, const char *ctype,
 	    const char *extra_headers, const char *body, size_t len);
 void	 reply_empty(struct req *, int status);
+/* No reply: the client has gone (req_cancelled() said E_IO). Logged
+ * and counted as 499. */
+void	 reply_gone(struct req *);
 /* The contract's error body for e, with err.c's default message. */
 void	 reply_err(struct req *, enum err);
 /* The same with a specific message (naming the field, say). */

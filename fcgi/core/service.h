@@ -12,6 +12,7 @@
 #include "err.h"
 
 struct conf;
+struct metric_family;
 struct req;
 struct route;
 
@@ -40,6 +41,8 @@ struct service {
 	const char		*dsn_var;	/* "DATABASE_URL", for messages */
 	size_t			 dsn;		/* char *: offset in struct conf */
 	struct lane_conf	 lanes[LANE__MAX];
+	/* Its own metric families, NULL-terminated, or NULL. */
+	const struct metric_family *metrics;
 	/* Runs in the master before fork (keys, DDL); non-zero aborts. */
 	int	(*boot)(const struct conf *);
 	/* Runs in each responder after fork; non-zero exits it. */
