@@ -1,0 +1,64 @@
+/*
+ * messages and what hangs from an answer (message_images,
+ * message_sources, message_suggestions). seq is assigned in the
+ * statement that appends, under the conversation's row lock
+ * (repo_conversations_lock), so it counts 1, 2, 3 ... without a gap or
+ * a duplicate whatever runs at once. No HTTP here.
+ */
+#ifndef REPO_MESSAGES_H
+#define REPO_MESSAGES_H
+
+#include <stddef.h>
+
+#include <json-c/json.h>
+
+#include "err.h"
+
+struct arena;
+struct conv_msg;
+struct db;
+struct model_msg;
+
+/* Feedback values (API.md §4); FEEDBACK__MAX is null. */
+enum feedback {
+	FEEDBACK_LIKE,
+	FEEDBACK_DISLIKE,
+	FEEDBACK__MAX
+};
+extern const char *const feedback_names[FEEDBACK__MAX + 1];
+
+/* A message to append; role is required, the rest may be NULL. */
+struct msg_new {
+	const char	*run_id;
+	const char	*role;
+	const char	*tool;
+	const char	*tool_call_id;
+	const char	*text;
+};
+
+/*
+ * In a transaction holding the conversation's lock: appends m with the
+ * next seq; *out (id, seq, created_at and m's fields) in the arena.
+ */
+enum err	repo_messages_append(struct db *, struct arena *,
+		    const char *conversation_id, const struct msg_new *m,
+		    struct conv_msg *out);
+/*
+ * The answer's children: images [{title, artist, image_path, score,
+ * type}], sources [{title, uri, confidence, type}] and suggestions
+ * [string], JSON arrays kept in their order; NULL for none.
+ */
+enum err	repo_messages_attach(struct db *, const char *message_id,
+		    struct json_object *images, struct json_object *sources,
+		    struct json_object *suggestions);
+/* Sets the feedback of a message in one of uid's conversations;
+ * E_NOTFOUND otherwise. */
+enum err	repo_messages_feedback(struct db *, const char *uid,
+		    const char *message_id, enum feedback);
+/* The last max messages of a conversation, oldest first, for the
+ * model's history. */
+enum err	repo_messages_history(struct db *, struct arena *,
+		    const char *conversation_id, int max,
+		    struct model_msg **out, size_t *n);
+
+#endif

@@ -1,0 +1,224 @@
+/*
+ * The model's tools, one path for every provider (tools.h): arguments
+ * checked, the catalogue searched (repo_catalog.c), what the model is
+ * shown and what the answer shows (Image, Source) made here.
+ */
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "arena.h"
+#include "db.h"
+#include "json.h"
+#include "repo_catalog.h"
+#include "tools.h"
+#include "views.h"
+
+#define TOOLS_QUERY_MAX		500	/* code points of a query */
+
+static enum err	tool_artworks(struct db *, struct arena *, const char *,
+		    int, struct json_object *, struct json_object *);
+static enum err	tool_documents(struct db *, struct arena *, const char *,
+		    int, struct json_object *, struct json_object *);
+
+/* name, what the model is told, the function. */
+static const struct {
+	const char	*name;
+	const char	*description;
+	enum err	(*fn)(struct db *, struct arena *, const char *, int,
+			    struct json_object *, struct json_object *);
+} tools[] = {
+	{ "search_artwork_images",
+	    "Search the museum's catalogue of artworks (title, artist, "
+	    "date, medium, room, description). Returns the best matches "
+	    "with where they hang; their images are shown with the answer.",
+	    tool_artworks },
+	{ "search_documents",
+	    "Search the museum's documents: artists, movements, rooms and "
+	    "visitor information (hours, tickets, accessibility, cafe). "
+	    "Returns the best passages; they are cited with the answer.",
+	    tool_documents },
+};
+#define NTOOLS	(sizeof(tools) / sizeof(tools[0]))
+
+static struct json_object *
+err_result(const char *msg)
+{
+	struct json_object	*o = json_object_new_object();
+
+	json_object_object_add(o, "error", json_object_new_string(msg));
+	return o;
+}
+
+static void
+put_str(struct json_object *o, const char *k, const char *v)
+{
+	json_object_object_add(o, k, v != NULL ?
+	    json_object_new_string(v) : NULL);
+}
+
+static enum err
+tool_artworks(struct db *db, struct arena *a, const char *query, int limit,
+    struct json_object *out, struct json_object *images)
+{
+	struct art_hit		*h;
+	struct json_object	*r, *list;
+	struct db_double	 score;
+	size_t			 i, n;
+	enum err		 e;
+
+	if ((e = repo_catalog_artworks(db, a, query, limit, &h, &n)) != E_OK)
+		return e;
+	list = json_object_new_array();
+	for (i = 0; i < n; i++) {
+		r = json_object_new_object();
+		put_str(r, "id", h[i].id);
+		put_str(r, "title", h[i].title);
+		put_str(r, "artist", h[i].artist);
+		put_str(r, "year", h[i].year);
+		put_str(r, "medium", h[i].medium);
+		put_str(r, "room", h[i].room);
+		put_str(r, "description", h[i].description);
+		json_object_object_add(r, "score", view_number(h[i].score));
+		json_object_array_add(list, r);
+		score.v = h[i].score;
+		score.null = 0;
+		json_object_array_add(images, view_image(h[i].title,
+		    h[i].artist, h[i].image_path, &score, "artwork"));
+	}
+	json_object_object_add(out, "results", list);
+	return E_OK;
+}
+
+static enum err
+tool_documents(struct db *db, struct arena *a, const char *query, int limit,
+    struct json_object *out, struct json_object *sources)
+{
+	struct doc_hit		*h;
+	struct json_object	*r, *list;
+	struct db_double	 conf;
+	size_t			 i, n;
+	enum err		 e;
+
+	if ((e = repo_catalog_documents(db, a, query, limit, &h, &n)) != E_OK)
+		return e;
+	list = json_object_new_array();
+	for (i = 0; i < n; i++) {
+		r = json_object_new_object();
+		put_str(r, "id", h[i].id);
+		put_str(r, "title", h[i].title);
+		put_str(r, "uri", h[i].uri);
+		put_str(r, "kind", h[i].kind);
+		put_str(r, "text", h[i].body);
+		json_object_object_add(r, "confidence",
+		    view_number(h[i].confidence));
+		json_object_array_add(list, r);
+		conf.v = h[i].confidence;
+		conf.null = 0;
+		json_object_array_add(sources, view_source(h[i].title,
+		    h[i].uri, &conf, "document"));
+	}
+	json_object_object_add(out, "results", list);
+	return E_OK;
+}
+
+/* {"query": 1..TOOLS_QUERY_MAX, "limit"?: 1..TOOLS_LIMIT_MAX}. */
+static const char *
+tool_args(struct json_object *args, int *limit)
+{
+	struct json_object	*q, *l;
+	const char		*s;
+
+	*limit = TOOLS_LIMIT_DEFAULT;
+	if (args == NULL || !json_object_is_type(args, json_type_object) ||
+	    !json_object_object_get_ex(args, "query", &q) ||
+	    !json_object_is_type(q, json_type_string))
+		return NULL;
+	s = json_object_get_string(q);
+	if (*s == '\0' || !json_utf8_valid(s, strlen(s)) ||
+	    json_utf8_len(s) > TOOLS_QUERY_MAX)
+		return NULL;
+	if (json_object_object_get_ex(args, "limit", &l) &&
+	    json_object_is_type(l, json_type_int)) {
+		*limit = (int)json_object_get_int64(l);
+		if (*limit < 1)
+			*limit = 1;
+		if (*limit > TOOLS_LIMIT_MAX)
+			*limit = TOOLS_LIMIT_MAX;
+	}
+	return s;
+}
+
+enum err
+tools_run(struct db *db, struct arena *a, const char *name,
+    struct json_object *args, struct json_object **result,
+    struct json_object *images, struct json_object *sources)
+{
+	const char	*query;
+	size_t		 i;
+	int		 limit;
+	enum err	 e;
+
+	for (i = 0; i < NTOOLS && strcmp(tools[i].name, name) != 0; i++)
+		continue;
+	if (i == NTOOLS) {
+		*result = err_result("no such tool");
+		return E_INVALID;
+	}
+	if ((query = tool_args(args, &limit)) == NULL) {
+		*result = err_result("arguments must be {\"query\": a string "
+		    "of 1 to 500 characters, \"limit\"?: 1 to 10}");
+		return E_INVALID;
+	}
+	*result = json_object_new_object();
+	e = tools[i].fn(db, a, query, limit, *result, i == 0 ? images :
+	    sources);
+	if (e != E_OK) {
+		json_object_put(*result);
+		*result = e == E_INVALID ? err_result("the query cannot be "
+		    "searched") : NULL;
+	}
+	return e;
+}
+
+/* One function declaration: {"type": "function", "function": {...}}. */
+static struct json_object *
+declare_one(const char *name, const char *description)
+{
+	struct json_object	*t, *f, *p, *props, *q, *l, *req;
+
+	q = json_tokener_parse("{\"type\":\"string\",\"description\":"
+	    "\"what to look for, in the visitor's words\"}");
+	l = json_tokener_parse("{\"type\":\"integer\",\"minimum\":1,"
+	    "\"maximum\":10}");
+	props = json_object_new_object();
+	json_object_object_add(props, "query", q);
+	json_object_object_add(props, "limit", l);
+	req = json_object_new_array();
+	json_object_array_add(req, json_object_new_string("query"));
+	p = json_object_new_object();
+	json_object_object_add(p, "type", json_object_new_string("object"));
+	json_object_object_add(p, "properties", props);
+	json_object_object_add(p, "required", req);
+	f = json_object_new_object();
+	json_object_object_add(f, "name", json_object_new_string(name));
+	json_object_object_add(f, "description",
+	    json_object_new_string(description));
+	json_object_object_add(f, "parameters", p);
+	t = json_object_new_object();
+	json_object_object_add(t, "type", json_object_new_string("function"));
+	json_object_object_add(t, "function", f);
+	return t;
+}
+
+struct json_object *
+tools_declare(void)
+{
+	struct json_object	*list = json_object_new_array();
+	size_t			 i;
+
+	for (i = 0; i < NTOOLS; i++)
+		json_object_array_add(list, declare_one(tools[i].name,
+		    tools[i].description));
+	return list;
+}

@@ -1,0 +1,144 @@
+/*
+ * The agent's repositories against a real PostgreSQL: a conversation of
+ * any length is read with a fixed number of statements in one round
+ * trip; its children come back in stored order; the user upsert writes
+ * nothing when nothing changed; feedback and deletes are scoped by the
+ * caller. The HTTP side is tests/e2e/41-agent.sh.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "db.h"
+
+#include "agent/repo_conversations.h"
+#include "agent/repo_messages.h"
+#include "agent/repo_visitors.h"
+#include "cli/repo_migrations.h"
+#include "t.h"
+#include "tpg.h"
+
+static char		*dsn;
+static struct arena	 a;
+
+static char *
+val(const char *sql)
+{
+	char	*v = tpg_scalar(dsn, sql);
+
+	if (v == NULL)
+		T_FAIL("no value for %s", sql);
+	return v;
+}
+
+/* A conversation of n turns, each answer with 2 images, 2 sources and
+ * 3 suggestions, written by SQL as any writer could have. */
+static void
+seed(int n)
+{
+	char	sql[2048];
+	int	i;
+
+	tpg_exec(dsn, "INSERT INTO users (id) VALUES ('u1'), ('u2');"
+	    "INSERT INTO conversations (id, user_id, mode, created_at,"
+	    " updated_at) VALUES ('c1', 'u1', 'general', now(), now())");
+	for (i = 1; i <= n; i++) {
+		snprintf(sql, sizeof(sql),
+		    "INSERT INTO messages (id, conversation_id, seq, role, text)"
+		    " VALUES ('q%d', 'c1', %d, 'user', 'question %d'),"
+		    " ('r%d', 'c1', %d, 'assistant', 'answer %d');"
+		    "INSERT INTO message_images (message_id, title, score)"
+		    " VALUES ('r%d', 'img a', 0.9), ('r%d', 'img b', NULL);"
+		    "INSERT INTO message_sources (message_id, title, type)"
+		    " VALUES ('r%d', 'src a', NULL), ('r%d', 'src b', 'x');"
+		    "INSERT INTO message_suggestions (message_id, text, sequence)"
+		    " VALUES ('r%d', 'third', 2), ('r%d', 'first', 0),"
+		    " ('r%d', 'second', 1)",
+		    i, 2 * i - 1, i, i, 2 * i, i, i, i, i, i, i, i, i);
+		tpg_exec(dsn, sql);
+	}
+}
+
+static void
+t_load(struct db *db)
+{
+	struct conv_full	 f;
+	unsigned long		 rt;
+	size_t			 i;
+
+	rt = db->round_trips;
+	T_EQ(repo_conversations_load(db, &a, "u1", "c1", &f), E_OK);
+	T_OK(db->round_trips - rt <= 2);
+	T_EQ(f.nmsgs, 100);
+	for (i = 0; i < f.nmsgs; i++)
+		T_EQ(f.msgs[i].seq, (long)i + 1);
+	T_EQ(f.nimages, 100);
+	T_EQ(f.nsources, 100);
+	T_EQ(f.nsuggestions, 150);
+	T_STR(f.images[0].title, "img a");
+	T_OK(!f.images[0].score.null && f.images[1].score.null);
+	T_STR(f.sources[0].type, "document");
+	T_STR(f.suggestions[0].text, "first");
+	T_STR(f.suggestions[2].text, "third");
+	T_PASS("agent: a 100-message conversation in one round trip, in order");
+
+	rt = db->round_trips;
+	T_EQ(repo_conversations_load(db, &a, "u2", "c1", &f), E_NOTFOUND);
+	T_EQ(repo_conversations_load(db, &a, "u1", "nope", &f), E_NOTFOUND);
+	T_EQ(repo_messages_feedback(db, "u2", "r1", FEEDBACK_LIKE),
+	    E_NOTFOUND);
+	T_EQ(repo_messages_feedback(db, "u1", "r1", FEEDBACK_LIKE), E_OK);
+	T_EQ(repo_conversations_delete(db, "u2", "c1"), E_NOTFOUND);
+	T_PASS("agent: another user's conversation and message are not found");
+}
+
+static void
+t_upsert(struct db *db)
+{
+	struct visitor_claims	 c = { "v@example.org", "Vi", NULL, NULL,
+	    "2024-01-01T00:00:00Z", "[\"museum\"]", NULL };
+	char			*x1, *x2;
+
+	T_EQ(repo_visitors_get_or_create(db, "v1", &c), E_OK);
+	x1 = val("SELECT xmin::text FROM users WHERE id = 'v1'");
+	T_EQ(repo_visitors_get_or_create(db, "v1", &c), E_OK);
+	x2 = val("SELECT xmin::text FROM users WHERE id = 'v1'");
+	T_STR(x1, x2);
+	free(x1);
+	free(x2);
+	c.joined_date = "not a date";
+	c.location = "Porto";
+	T_EQ(repo_visitors_get_or_create(db, "v1", &c), E_OK);
+	x1 = val("SELECT location || ' ' || joined_date::date FROM users"
+	    " WHERE id = 'v1'");
+	T_STR(x1, "Porto 2024-01-01");
+	free(x1);
+	c.email = "V@EXAMPLE.ORG";	/* the same, case aside */
+	T_EQ(repo_visitors_get_or_create(db, "v2", &c), E_OK);
+	x1 = val("SELECT coalesce(email, '-') FROM users WHERE id = 'v2'");
+	T_STR(x1, "-");
+	free(x1);
+	T_PASS("agent: the user upsert writes nothing unchanged, keeps the rest");
+}
+
+int
+main(void)
+{
+	struct db	db;
+	char		why[512];
+	int		n;
+
+	arena_init(&a);
+	dsn = tpg_fresh_db("agent");
+	T_EQ(db_open(&db, dsn), E_OK);
+	T_EQ(repo_migrations_up(&db, NULL, NULL, &n, why, sizeof(why)), E_OK);
+	seed(50);
+	t_load(&db);
+	t_upsert(&db);
+	db_close(&db);
+	tpg_drop_db(dsn);
+	free(dsn);
+	arena_release(&a);
+	return 0;
+}
