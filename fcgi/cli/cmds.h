@@ -11,5 +11,6 @@ int	cmd_check_env(int argc, char **argv);
 int	cmd_top_tables(int argc, char **argv);
 int	cmd_auth_init_db(int argc, char **argv);
 int	cmd_retention_sweep(int argc, char **argv);
+int	cmd_catalog(int argc, char **argv);
 
 #endif

@@ -26,6 +26,8 @@ static const struct cmd {
 	    "largest tables by live rows" },
 	{ "auth-init-db", cmd_auth_init_db, NEED_CONF,
 	    "run the auth service's startup DDL once and exit" },
+	{ "catalog", cmd_catalog, NEED_DB,
+	    "load or check a museum catalogue (load FILE, check FILE)" },
 	{ "retention-sweep", cmd_retention_sweep, NEED_DB,
 	    "delete conversations older than AGENT_RETENTION_DAYS" },
 	{ NULL, NULL, 0, NULL }
