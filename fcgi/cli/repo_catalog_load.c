@@ -99,9 +99,15 @@ static const struct db_col batch_cols[] = {
 	{ "changed", offsetof(struct batch_count, changed), COL_LONG },
 	{ NULL, 0, 0 }
 };
+/* What the vocabulary statement reports. */
+struct words_count {
+	long	gone;
+	long	added;
+};
+
 static const struct db_col words_cols[] = {
-	{ "gone", offsetof(struct batch_count, changed), COL_LONG },
-	{ "added", offsetof(struct batch_count, added), COL_LONG },
+	{ "gone", offsetof(struct words_count, gone), COL_LONG },
+	{ "added", offsetof(struct words_count, added), COL_LONG },
 	{ NULL, 0, 0 }
 };
 
@@ -177,7 +183,7 @@ static enum err
 repo_catalog_tx(struct db *db, void *arg)
 {
 	struct load		*ld = arg;
-	struct batch_count	 words;
+	struct words_count	 words;
 	size_t			 i;
 	int			 k;
 	enum err		 e;
