@@ -173,12 +173,12 @@ database() {
 	say "applying migrations"
 	"$BUILD/bin/dataland" migrate up >>"$D/log/migrate.log" 2>&1 ||
 	    die "migrate up failed: $(tail -n 20 "$D/log/migrate.log")"
-	for f in "$ROOT"/sql/catalog/*.sql; do
-		[ -e "$f" ] || continue
-		psql -X -q -v ON_ERROR_STOP=1 -d "$DATABASE_URL" -f "$f" \
-		    >>"$D/log/catalog.log" 2>&1 ||
-		    die "loading $f failed: $(tail -n 20 "$D/log/catalog.log")"
-	done
+	# An upsert in one transaction: loading it on every start is a no-op
+	# once it is there, and a corrected file updates what changed.
+	say "loading the sample catalogue"
+	"$BUILD/bin/dataland" catalog load "$ROOT/sql/catalog/museum.jsonl" \
+	    >>"$D/log/catalog.log" 2>&1 ||
+	    die "loading the sample catalogue failed: $(tail -n 20 "$D/log/catalog.log")"
 }
 
 # One service master in its own session, so that a terminal's Ctrl-C
