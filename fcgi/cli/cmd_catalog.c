@@ -47,7 +47,7 @@ static const char *const cmd_catalog_usage[] = {
 };
 
 /* The file being read: its rows so far and its problems. */
-struct cat_file {
+struct catalog_file {
 	const char		*path;
 	struct arena		 a;		/* the rows' strings */
 	struct catalog_row	*rows;
@@ -56,14 +56,14 @@ struct cat_file {
 };
 
 /* An id: 1 to CATALOG_ID_MAX characters of [a-z0-9-]. */
-static const struct strspec cat_id_spec = {
+static const struct strspec cmd_catalog_id_spec = {
 	1, CATALOG_ID_MAX, "a-z0-9-", 0
 };
 
 /* Reports a problem at line (0: the whole file); counts every one,
  * prints the first CAT_PROBLEMS_MAX. */
 static void __attribute__((format(printf, 3, 4)))
-cat_problem(struct cat_file *cf, size_t line, const char *fmt, ...)
+cmd_catalog_problem(struct catalog_file *cf, size_t line, const char *fmt, ...)
 {
 	va_list	ap;
 
@@ -81,7 +81,7 @@ cat_problem(struct cat_file *cf, size_t line, const char *fmt, ...)
 
 /* s made safe to print: control bytes as '?', cut to CAT_SHOW_MAX. */
 static const char *
-cat_show(char *buf, size_t sz, const char *s)
+cmd_catalog_show(char *buf, size_t sz, const char *s)
 {
 	size_t	i;
 
@@ -100,7 +100,7 @@ cat_show(char *buf, size_t sz, const char *s)
  * is skipped), -2 on a read error.
  */
 static int
-cat_read_line(FILE *f, char *buf, size_t cap, size_t *len)
+cmd_catalog_read_line(FILE *f, char *buf, size_t cap, size_t *len)
 {
 	size_t	n = 0;
 	int	c, over = 0;
@@ -121,7 +121,7 @@ cat_read_line(FILE *f, char *buf, size_t cap, size_t *len)
 
 /* Room for one more row. */
 static struct catalog_row *
-cat_add(struct cat_file *cf)
+cmd_catalog_add(struct catalog_file *cf)
 {
 	struct catalog_row	*r;
 
@@ -138,7 +138,7 @@ cat_add(struct cat_file *cf)
 
 /* The index of key among the fields of ki, or -1. */
 static int
-cat_field(const struct catalog_kind_info *ki, const char *key)
+cmd_catalog_field(const struct catalog_kind_info *ki, const char *key)
 {
 	size_t	i;
 
@@ -150,7 +150,7 @@ cat_field(const struct catalog_kind_info *ki, const char *key)
 
 /* The kind named by o's "type"; -1 after reporting why there is none. */
 static int
-cat_kind(struct cat_file *cf, size_t line, struct json_object *o)
+cmd_catalog_kind(struct catalog_file *cf, size_t line, struct json_object *o)
 {
 	struct json_object	*t;
 	const char		*s;
@@ -158,32 +158,32 @@ cat_kind(struct cat_file *cf, size_t line, struct json_object *o)
 	int			 k;
 
 	if (!json_object_object_get_ex(o, "type", &t)) {
-		cat_problem(cf, line, "no \"type\" field");
+		cmd_catalog_problem(cf, line, "no \"type\" field");
 		return -1;
 	}
 	if (!json_object_is_type(t, json_type_string)) {
-		cat_problem(cf, line, "\"type\" must be a string");
+		cmd_catalog_problem(cf, line, "\"type\" must be a string");
 		return -1;
 	}
 	s = json_object_get_string(t);
 	for (k = 0; k < CATALOG_KIND__MAX; k++)
 		if (strcmp(catalog_kinds[k].type, s) == 0)
 			return k;
-	cat_problem(cf, line, "unknown type '%s' (artwork or document)",
-	    cat_show(show, sizeof(show), s));
+	cmd_catalog_problem(cf, line, "unknown type '%s' (artwork or document)",
+	    cmd_catalog_show(show, sizeof(show), s));
 	return -1;
 }
 
 /* 1 when s holds only JSON white space (or nothing). */
 static int
-cat_blank(const char *s, size_t len)
+cmd_catalog_blank(const char *s, size_t len)
 {
 	return strspn(s, " \t\r\n") == len;
 }
 
 /* Each member of o into r->v: -1 after reporting the first wrong one. */
 static int
-cat_members(struct cat_file *cf, size_t line, struct json_object *o,
+cmd_catalog_members(struct catalog_file *cf, size_t line, struct json_object *o,
     struct catalog_row *r)
 {
 	const struct catalog_kind_info	*ki = &catalog_kinds[r->kind];
@@ -194,19 +194,22 @@ cat_members(struct cat_file *cf, size_t line, struct json_object *o,
 	json_object_object_foreach(o, key, val) {
 		if (strcmp(key, "type") == 0)
 			continue;
-		if ((f = cat_field(ki, key)) < 0) {
-			cat_problem(cf, line, "unknown field '%s' for %s %s",
-			    cat_show(show, sizeof(show), key),
+		if ((f = cmd_catalog_field(ki, key)) < 0) {
+			cmd_catalog_problem(cf, line,
+			    "unknown field '%s' for %s %s",
+			    cmd_catalog_show(show, sizeof(show), key),
 			    r->kind == CATALOG_ARTWORK ? "an" : "a", ki->type);
 			return -1;
 		}
 		if (!json_object_is_type(val, json_type_string)) {
-			cat_problem(cf, line, "'%s' must be a string", key);
+			cmd_catalog_problem(cf, line, "'%s' must be a string",
+			    key);
 			return -1;
 		}
 		s = json_object_get_string(val);
-		if (cat_blank(s, (size_t)json_object_get_string_len(val))) {
-			cat_problem(cf, line, "'%s' is empty", key);
+		if (cmd_catalog_blank(s,
+		    (size_t)json_object_get_string_len(val))) {
+			cmd_catalog_problem(cf, line, "'%s' is empty", key);
 			return -1;
 		}
 		r->v[f] = arena_strdup(&cf->a, s);
@@ -216,7 +219,8 @@ cat_members(struct cat_file *cf, size_t line, struct json_object *o,
 
 /* Checks that every field of r is there and its id is well formed. */
 static int
-cat_complete(struct cat_file *cf, size_t line, const struct catalog_row *r)
+cmd_catalog_complete(struct catalog_file *cf, size_t line,
+    const struct catalog_row *r)
 {
 	const struct catalog_kind_info	*ki = &catalog_kinds[r->kind];
 	char				 want[JSON_EXPECT_MAX];
@@ -225,13 +229,14 @@ cat_complete(struct cat_file *cf, size_t line, const struct catalog_row *r)
 
 	for (i = 0; i < ki->nfields; i++)
 		if (r->v[i] == NULL) {
-			cat_problem(cf, line, "no '%s' field", ki->fields[i]);
+			cmd_catalog_problem(cf, line, "no '%s' field",
+			    ki->fields[i]);
 			return -1;
 		}
-	if (!json_str_ok(&cat_id_spec, r->v[0], strlen(r->v[0]))) {
-		json_str_expect(&cat_id_spec, want, sizeof(want));
-		cat_problem(cf, line, "id '%s' must be %s",
-		    cat_show(show, sizeof(show), r->v[0]), want);
+	if (!json_str_ok(&cmd_catalog_id_spec, r->v[0], strlen(r->v[0]))) {
+		json_str_expect(&cmd_catalog_id_spec, want, sizeof(want));
+		cmd_catalog_problem(cf, line, "id '%s' must be %s",
+		    cmd_catalog_show(show, sizeof(show), r->v[0]), want);
 		return -1;
 	}
 	return 0;
@@ -239,57 +244,59 @@ cat_complete(struct cat_file *cf, size_t line, const struct catalog_row *r)
 
 /* Checks one line and keeps it as a row, or reports what is wrong. */
 static void
-cat_line(struct cat_file *cf, size_t line, const char *buf, size_t len)
+cmd_catalog_line(struct catalog_file *cf, size_t line, const char *buf,
+    size_t len)
 {
 	struct json_object	*o = NULL;
 	struct catalog_row	 r;
 	int			 k;
 
-	if (cat_blank(buf, len)) {
-		cat_problem(cf, line, "blank line");
+	if (cmd_catalog_blank(buf, len)) {
+		cmd_catalog_problem(cf, line, "blank line");
 		return;
 	}
 	if (line == 1 && len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
-		cat_problem(cf, line, "starts with a byte order mark");
+		cmd_catalog_problem(cf, line, "starts with a byte order mark");
 		return;
 	}
 	if (!json_utf8_valid(buf, len)) {
-		cat_problem(cf, line, "not valid UTF-8 (or holds a NUL byte)");
+		cmd_catalog_problem(cf, line,
+		    "not valid UTF-8 (or holds a NUL byte)");
 		return;
 	}
 	if (json_parse_object(buf, len, JSON_DEPTH_MAX, &o) != E_OK) {
-		cat_problem(cf, line, "not a JSON object");
+		cmd_catalog_problem(cf, line, "not a JSON object");
 		return;
 	}
 	memset(&r, 0, sizeof(r));
 	r.line = line;
-	if ((k = cat_kind(cf, line, o)) >= 0) {
+	if ((k = cmd_catalog_kind(cf, line, o)) >= 0) {
 		r.kind = k;
-		if (cat_members(cf, line, o, &r) == 0 &&
-		    cat_complete(cf, line, &r) == 0)
-			*cat_add(cf) = r;
+		if (cmd_catalog_members(cf, line, o, &r) == 0 &&
+		    cmd_catalog_complete(cf, line, &r) == 0)
+			*cmd_catalog_add(cf) = r;
 	}
 	json_object_put(o);
 }
 
 /* Reads every line of f; 0, or -1 when the file cannot be read. */
 static int
-cat_read(struct cat_file *cf, FILE *f)
+cmd_catalog_read(struct catalog_file *cf, FILE *f)
 {
 	char	*buf;
 	size_t	 len = 0, line = 0;
 	int	 rc;
 
 	buf = xmalloc(CAT_LINE_MAX);
-	while ((rc = cat_read_line(f, buf, CAT_LINE_MAX, &len)) != 0) {
+	while ((rc = cmd_catalog_read_line(f, buf, CAT_LINE_MAX, &len)) != 0) {
 		line++;
 		if (rc == -2)
 			break;
 		if (rc == -1)
-			cat_problem(cf, line, "line longer than %d bytes",
-			    CAT_LINE_MAX);
+			cmd_catalog_problem(cf, line,
+			    "line longer than %d bytes", CAT_LINE_MAX);
 		else
-			cat_line(cf, line, buf, len);
+			cmd_catalog_line(cf, line, buf, len);
 	}
 	free(buf);
 	if (rc == -2) {
@@ -298,13 +305,13 @@ cat_read(struct cat_file *cf, FILE *f)
 		return -1;
 	}
 	if (line == 0)
-		cat_problem(cf, 0, "the file is empty");
+		cmd_catalog_problem(cf, 0, "the file is empty");
 	return 0;
 }
 
 /* Orders rows by kind, id, then line (qsort). */
 static int
-cat_cmp(const void *pa, const void *pb)
+cmd_catalog_cmp(const void *pa, const void *pb)
 {
 	const struct catalog_row	*a = pa, *b = pb;
 	int				 c;
@@ -318,7 +325,7 @@ cat_cmp(const void *pa, const void *pb)
 
 /* Reports every id that a kind uses twice, naming both lines. */
 static void
-cat_duplicates(struct cat_file *cf)
+cmd_catalog_duplicates(struct catalog_file *cf)
 {
 	struct catalog_row	*s;
 	size_t			 i, first = 0;
@@ -327,23 +334,23 @@ cat_duplicates(struct cat_file *cf)
 		return;
 	s = xcalloc(cf->n, sizeof(*s));
 	memcpy(s, cf->rows, cf->n * sizeof(*s));
-	qsort(s, cf->n, sizeof(*s), cat_cmp);
+	qsort(s, cf->n, sizeof(*s), cmd_catalog_cmp);
 	for (i = 1; i < cf->n; i++) {
 		if (s[i].kind != s[first].kind ||
 		    strcmp(s[i].v[0], s[first].v[0]) != 0) {
 			first = i;
 			continue;
 		}
-		cat_problem(cf, s[i].line, "duplicate %s id '%s' (first on "
-		    "line %zu)", catalog_kinds[s[i].kind].type, s[i].v[0],
-		    s[first].line);
+		cmd_catalog_problem(cf, s[i].line,
+		    "duplicate %s id '%s' (first on line %zu)",
+		    catalog_kinds[s[i].kind].type, s[i].v[0], s[first].line);
 	}
 	free(s);
 }
 
 /* Opens, reads and checks path; 0 when every line is right. */
 static int
-cat_file_read(struct cat_file *cf, const char *path)
+cmd_catalog_file_read(struct catalog_file *cf, const char *path)
 {
 	FILE	*f;
 	int	 rc;
@@ -358,11 +365,11 @@ cat_file_read(struct cat_file *cf, const char *path)
 		    strerror(errno));
 		return -1;
 	}
-	rc = cat_read(cf, f);
+	rc = cmd_catalog_read(cf, f);
 	if (f != stdin)
 		fclose(f);
 	if (rc == 0)
-		cat_duplicates(cf);
+		cmd_catalog_duplicates(cf);
 	if (rc == 0 && cf->problems > CAT_PROBLEMS_MAX)
 		fprintf(stderr, "catalog: %s: %zu more problems not shown\n",
 		    path, cf->problems - CAT_PROBLEMS_MAX);
@@ -374,7 +381,7 @@ cat_file_read(struct cat_file *cf, const char *path)
 }
 
 static void
-cat_file_release(struct cat_file *cf)
+cmd_catalog_file_release(struct catalog_file *cf)
 {
 	free(cf->rows);
 	arena_release(&cf->a);
@@ -382,7 +389,7 @@ cat_file_release(struct cat_file *cf)
 
 /* Loads the checked rows; 0, or 1 after saying why. */
 static int
-cat_load(const struct cat_file *cf)
+cmd_catalog_load(const struct catalog_file *cf)
 {
 	struct catalog_counts	 c;
 	struct db		*db;
@@ -412,7 +419,7 @@ cat_load(const struct cat_file *cf)
 int
 cmd_catalog(int argc, char **argv)
 {
-	struct cat_file	 cf;
+	struct catalog_file	 cf;
 	int		 rc;
 
 	if (argc == 2 && (strcmp(argv[1], "-h") == 0 ||
@@ -425,13 +432,13 @@ cmd_catalog(int argc, char **argv)
 		cli_usage(stderr, cmd_catalog_usage);
 		return 2;
 	}
-	if (cat_file_read(&cf, argv[2]) != 0)
+	if (cmd_catalog_file_read(&cf, argv[2]) != 0)
 		rc = 1;
 	else if (strcmp(argv[1], "check") == 0) {
 		printf("%s: %zu lines, every one right\n", argv[2], cf.n);
 		rc = 0;
 	} else
-		rc = cat_load(&cf);
-	cat_file_release(&cf);
+		rc = cmd_catalog_load(&cf);
+	cmd_catalog_file_release(&cf);
 	return rc;
 }

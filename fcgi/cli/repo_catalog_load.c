@@ -129,7 +129,8 @@ struct load {
  * JSON array of objects (caller puts it); *from moves past them.
  */
 static struct json_object *
-repo_catalog_batch(const struct load *ld, enum catalog_kind k, size_t *from)
+repo_catalog_load_batch(const struct load *ld, enum catalog_kind k,
+    size_t *from)
 {
 	const struct catalog_kind_info	*ki = &catalog_kinds[k];
 	struct json_object		*arr, *o;
@@ -152,7 +153,7 @@ repo_catalog_batch(const struct load *ld, enum catalog_kind k, size_t *from)
 
 /* Upserts every row of kind k, batch after batch, adding up counts. */
 static enum err
-repo_catalog_kind(struct db *db, struct load *ld, enum catalog_kind k)
+repo_catalog_load_kind(struct db *db, struct load *ld, enum catalog_kind k)
 {
 	struct json_object	*arr;
 	struct batch_count	 bc;
@@ -161,7 +162,7 @@ repo_catalog_kind(struct db *db, struct load *ld, enum catalog_kind k)
 	enum err		 e = E_OK;
 
 	while (e == E_OK && from < ld->n) {
-		arr = repo_catalog_batch(ld, k, &from);
+		arr = repo_catalog_load_batch(ld, k, &from);
 		if (json_object_array_length(arr) > 0) {
 			p[0] = json_object_to_json_string_ext(arr,
 			    JSON_C_TO_STRING_PLAIN |
@@ -180,7 +181,7 @@ repo_catalog_kind(struct db *db, struct load *ld, enum catalog_kind k)
 
 /* The transaction's body: lock, each kind, the vocabulary. */
 static enum err
-repo_catalog_tx(struct db *db, void *arg)
+repo_catalog_load_tx(struct db *db, void *arg)
 {
 	struct load		*ld = arg;
 	struct words_count	 words;
@@ -194,7 +195,7 @@ repo_catalog_tx(struct db *db, void *arg)
 	if ((e = db_exec(db, &q[Q_LOCK], NULL)) != E_OK)
 		return e;
 	for (k = 0; k < CATALOG_KIND__MAX; k++)
-		if ((e = repo_catalog_kind(db, ld, k)) != E_OK)
+		if ((e = repo_catalog_load_kind(db, ld, k)) != E_OK)
 			return e;
 	return db_one(db, NULL, &q[Q_WORDS], NULL, words_cols, &words);
 }
@@ -209,7 +210,7 @@ repo_catalog_load(struct db *db, const struct catalog_row *rows, size_t n,
 	memset(&ld, 0, sizeof(ld));
 	ld.rows = rows;
 	ld.n = n;
-	if ((e = db_tx(db, repo_catalog_tx, &ld)) == E_OK)
+	if ((e = db_tx(db, repo_catalog_load_tx, &ld)) == E_OK)
 		*out = ld.counts;
 	return e;
 }

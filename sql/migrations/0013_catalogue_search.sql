@@ -42,7 +42,8 @@ DECLARE
 		    WHERE dictname = 'unaccent');
 BEGIN
 	IF NOT EXISTS (SELECT 1 FROM pg_ts_dict
-	    WHERE dictname = 'catalogue_simple_dict' AND dictnamespace = ns) THEN
+	    WHERE dictname = 'catalogue_simple_dict'
+	    AND dictnamespace = ns) THEN
 		CREATE TEXT SEARCH DICTIONARY catalogue_simple_dict
 		    (TEMPLATE = simple, STOPWORDS = english);
 	END IF;
@@ -72,8 +73,8 @@ BEGIN
 	ALTER TEXT SEARCH CONFIGURATION catalogue_simple
 	    ALTER MAPPING FOR word, hword, hword_part
 	    WITH unaccent, catalogue_simple_dict;
-	IF to_regclass('artworks') IS NOT NULL AND EXISTS (SELECT 1
-	    FROM information_schema.columns WHERE table_schema = current_schema()
+	IF EXISTS (SELECT 1 FROM information_schema.columns
+	    WHERE table_schema = current_schema()
 	    AND table_name = 'artworks' AND column_name = 'search_folded') THEN
 		UPDATE artworks SET title = title;
 		UPDATE documents SET title = title;

@@ -218,8 +218,8 @@ t_fresh(const char *dsn)
 	want_scalar(dsn, "SELECT version_num FROM alembic_version", last_rev);
 
 	want_scalar(dsn, SQL_TABLES, "alembic_version artworks "
-	    "catalogue_words conversations documents message_images message_sources message_suggestions "
-	    "messages runs tickets users");
+	    "catalogue_words conversations documents message_images "
+	    "message_sources message_suggestions messages runs tickets users");
 	for (i = 0; want_tables[i] != NULL; i++) {
 		colon = strchr(want_tables[i], ':');
 		snprintf(sql, sizeof(sql), SQL_COLUMNS,
