@@ -669,6 +669,40 @@ role_url(const char *u, const char *role)
 	return out;
 }
 
+/*
+ * The extensions arrive later (a superuser creates them); 0013 run
+ * again by the role, then a load, give the whole search (schema.md).
+ */
+static void
+extensions_later(const char *dsn, const char *url)
+{
+	struct db	 db;
+	struct rate	 r;
+	char		*out, *err, *v;
+
+	tpg_exec(dsn, "CREATE EXTENSION unaccent; CREATE EXTENSION pg_trgm");
+	T_EQ(dataland(url, "migrate", "stamp", "0012_catalogue", &out, &err),
+	    0);
+	free(out);
+	free(err);
+	T_EQ(dataland(url, "migrate", "up", NULL, &out, &err), 0);
+	free(out);
+	free(err);
+	out = load_ok(url, SAMPLE);
+	T_STR(out, "loaded 189 artworks, 62 documents: 0 new, 0 changed, "
+	    "251 unchanged\n");
+	free(out);
+	v = tpg_scalar(dsn, "SELECT search_folded @@ 'durer'::tsquery"
+	    " FROM artworks WHERE id = 'young-hare'");
+	T_STR(v, "t");
+	free(v);
+	T_EQ(db_open(&db, url), E_OK);
+	measure(&db, "extensions added later", tuned, NQ(tuned), &r);
+	want_rate(&r, 88, 93);
+	db_close(&db);
+	T_PASS("catalog-search-complete-once-extensions-arrive");
+}
+
 /* A role that may not create extensions migrates, loads and searches
  * all the same, without accent folding or respelling. */
 static void
@@ -698,12 +732,13 @@ t_without_extensions(void)
 	want_rate(&r, 75, 80);
 	measure(&db, "no extensions, unseen", unseen, NQ(unseen), &r);
 	db_close(&db);
+	T_PASS("catalog-search-works-without-extensions");
+	extensions_later(dsn, url);
 	tpg_drop_db(dsn);
 	snprintf(sql, sizeof(sql), "DROP ROLE %s", role);
 	tpg_exec(getenv("TEST_PG_URL"), sql);
 	free(dsn);
 	free(url);
-	T_PASS("catalog-search-works-without-extensions");
 }
 
 /* Text a visitor may type: none of it is SQL or tsquery syntax. */
