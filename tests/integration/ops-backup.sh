@@ -86,7 +86,8 @@ t_restore_reproduces() {
 	expect_eq "$(pg "$SRC" -c "SELECT text FROM messages WHERE id = 'ops-m1'")" \
 	    "$(pg "$DST" -c "SELECT text FROM messages WHERE id = 'ops-m1'")" \
 	    "awkward text"
-	expect_eq 0012_catalogue "$(DATABASE_URL=$(pg_url "$DST") "$DATALAND_BIN" migrate current)" \
+	expect_eq "$(DATABASE_URL=$(pg_url "$SRC") "$DATALAND_BIN" migrate current)" \
+	    "$(DATABASE_URL=$(pg_url "$DST") "$DATALAND_BIN" migrate current)" \
 	    "restored revision"
 }
 
