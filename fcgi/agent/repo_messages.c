@@ -32,20 +32,20 @@ static const struct stmt q[Q__MAX] = {
 	 * insertion order, and the reads sort by id) */
 	[Q_ATTACH] = { "msg_attach", 4,
 	    "WITH i AS (INSERT INTO message_images (message_id, title, artist,"
-	    " image_path, score, type) SELECT $1, x.title, x.artist,"
-	    " x.image_path, x.score, COALESCE(x.type, 'artwork')"
-	    " FROM json_to_recordset(COALESCE($2, '[]')::json) WITH ORDINALITY"
-	    " AS x(title text, artist text, image_path text, score float8,"
-	    " type text, n bigint) ORDER BY x.n),"
+	    " image_path, score, type) SELECT $1, e.v->>'title',"
+	    " e.v->>'artist', e.v->>'image_path', (e.v->>'score')::float8,"
+	    " COALESCE(e.v->>'type', 'artwork') FROM json_array_elements("
+	    "COALESCE($2, '[]')::json) WITH ORDINALITY AS e(v, n)"
+	    " ORDER BY e.n),"
 	    " s AS (INSERT INTO message_sources (message_id, title, uri,"
-	    " confidence, type) SELECT $1, x.title, x.uri, x.confidence,"
-	    " COALESCE(x.type, 'document') FROM json_to_recordset("
-	    "COALESCE($3, '[]')::json) WITH ORDINALITY AS x(title text,"
-	    " uri text, confidence float8, type text, n bigint) ORDER BY x.n)"
+	    " confidence, type) SELECT $1, e.v->>'title', e.v->>'uri',"
+	    " (e.v->>'confidence')::float8, COALESCE(e.v->>'type',"
+	    " 'document') FROM json_array_elements(COALESCE($3, '[]')::json)"
+	    " WITH ORDINALITY AS e(v, n) ORDER BY e.n)"
 	    " INSERT INTO message_suggestions (message_id, text, sequence)"
-	    " SELECT $1, x.text, (x.n - 1)::int FROM json_array_elements_text("
-	    "COALESCE($4, '[]')::json) WITH ORDINALITY AS x(text, n)"
-	    " ORDER BY x.n", 0 },
+	    " SELECT $1, e.v, (e.n - 1)::int FROM json_array_elements_text("
+	    "COALESCE($4, '[]')::json) WITH ORDINALITY AS e(v, n)"
+	    " ORDER BY e.n", 0 },
 	/* repo_messages_feedback() */
 	[Q_FEEDBACK] = { "msg_feedback", 3,
 	    "UPDATE messages m SET feedback = $3 FROM conversations c"

@@ -93,6 +93,46 @@ t_load(struct db *db)
 	T_PASS("agent: another user's conversation and message are not found");
 }
 
+/* An answer's children keep the order they were given in. */
+static void
+t_attach(struct db *db)
+{
+	struct json_object	*img, *src, *sug;
+	struct conv_msg		 m;
+	struct msg_new		 nm = { NULL, "assistant", NULL, NULL, "a" };
+	char			*v;
+
+	img = json_tokener_parse("[{\"title\":\"z\",\"score\":0.5},"
+	    "{\"title\":\"a\",\"score\":null,\"type\":\"x\"}]");
+	src = json_tokener_parse("[{\"title\":\"s2\",\"uri\":\"u\","
+	    "\"confidence\":0.25},{\"title\":\"s1\"}]");
+	sug = json_tokener_parse("[\"third\", \"first\", \"second\"]");
+	T_EQ(db_begin(db), E_OK);
+	T_EQ(repo_messages_append(db, &a, "c1", &nm, &m), E_OK);
+	T_EQ(repo_messages_attach(db, m.id, img, src, sug), E_OK);
+	T_EQ(db_commit(db), E_OK);
+	T_EQ(m.seq, 101);
+	v = val(arena_printf(&a, "SELECT string_agg(title || ':' ||"
+	    " coalesce(score::text, '-') || ':' || type, ',' ORDER BY id)"
+	    " FROM message_images WHERE message_id = '%s'", m.id));
+	T_STR(v, "z:0.5:artwork,a:-:x");
+	free(v);
+	v = val(arena_printf(&a, "SELECT string_agg(title || ':' ||"
+	    " type, ',' ORDER BY id) FROM message_sources"
+	    " WHERE message_id = '%s'", m.id));
+	T_STR(v, "s2:document,s1:document");
+	free(v);
+	v = val(arena_printf(&a, "SELECT string_agg(text, ',' ORDER BY"
+	    " sequence) FROM message_suggestions WHERE message_id = '%s'",
+	    m.id));
+	T_STR(v, "third,first,second");
+	free(v);
+	json_object_put(img);
+	json_object_put(src);
+	json_object_put(sug);
+	T_PASS("agent: an answer's images, sources and suggestions in order");
+}
+
 static void
 t_upsert(struct db *db)
 {
@@ -135,6 +175,7 @@ main(void)
 	T_EQ(repo_migrations_up(&db, NULL, NULL, &n, why, sizeof(why)), E_OK);
 	seed(50);
 	t_load(&db);
+	t_attach(&db);
 	t_upsert(&db);
 	db_close(&db);
 	tpg_drop_db(dsn);
