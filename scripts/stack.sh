@@ -200,7 +200,7 @@ start_service() {	# name
 	    ${AUTH_LONG_WORKERS:+AUTH_LONG_WORKERS="$AUTH_LONG_WORKERS"} \
 	    AUTH_DATA_DIR="$D/auth-data" \
 	    ${SOCKET_GROUP:+SOCKET_GROUP="$SOCKET_GROUP"} \
-	    MODEL_PROVIDER="${MODEL_PROVIDER:-echo}" \
+	    ${MODEL_PROVIDER:+MODEL_PROVIDER="$MODEL_PROVIDER"} \
 	    ${MODEL_ECHO_DELAY_MS:+MODEL_ECHO_DELAY_MS="$MODEL_ECHO_DELAY_MS"} \
 	    setsid "$bin" </dev/null >>"$D/log/$name.log" 2>&1 &
 	echo $! >"$D/$name.pid"

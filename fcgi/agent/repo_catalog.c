@@ -83,7 +83,7 @@
 	" t.description"
 #define CAT_DOC_COLS	"t.id, t.title, t.uri, t.kind, t.body"
 
-enum { Q_ARTWORKS, Q_DOCUMENTS, Q_ARTWORK, Q__MAX };
+enum { Q_ARTWORKS, Q_DOCUMENTS, Q_ARTWORK, Q_ROOM, Q__MAX };
 /* Legend: name, parameters, SQL, flags. */
 static const struct stmt q[Q__MAX] = {
 	/* repo_catalog_artworks() */
@@ -96,6 +96,13 @@ static const struct stmt q[Q__MAX] = {
 	[Q_ARTWORK] = { "catalog_artwork", 1,
 	    "SELECT " CAT_ART_COLS ", 1.0::float8 AS score"
 	    " FROM artworks t WHERE t.id = $1", S_READ },
+	/* repo_catalog_room(): a room is named "Room N — Name"; $1 is
+	 * "Room N" or the whole name (a small table: a scan is fine) */
+	[Q_ROOM] = { "catalog_room", 2,
+	    "SELECT " CAT_ART_COLS ", 1.0::float8 AS score FROM artworks t"
+	    " WHERE lower(t.room) = lower($1) OR lower(t.room) LIKE"
+	    " lower(replace(replace($1, '%', ''), '_', '')) || ' %'"
+	    " ORDER BY t.id LIMIT $2::int", S_READ },
 };
 
 /* Column tables. Legend: result column, field, type. */
@@ -186,4 +193,18 @@ repo_catalog_artwork(struct db *db, struct arena *a, const char *id,
 	if (!json_utf8_valid(id, strlen(id)))
 		return E_INVALID;
 	return db_one(db, a, &q[Q_ARTWORK], p, art_cols, out);
+}
+
+enum err
+repo_catalog_room(struct db *db, struct arena *a, const char *room,
+    int limit, struct art_hit **hits, size_t *n)
+{
+	const char	*p[2];
+
+	if (limit < 1 || limit > CATALOG_LIMIT_MAX || *room == '\0')
+		return E_INVALID;
+	p[0] = room;
+	p[1] = arena_printf(a, "%d", limit);
+	return db_rows(db, a, &q[Q_ROOM], p, art_cols, sizeof(**hits), hits,
+	    n);
 }

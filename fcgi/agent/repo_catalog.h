@@ -49,6 +49,14 @@ enum err	repo_catalog_artworks(struct db *, struct arena *,
 enum err	repo_catalog_documents(struct db *, struct arena *,
 		    const char *query, int limit, struct doc_hit **hits,
 		    size_t *n);
+/*
+ * The artworks of a room, named "Room N" or by its whole name ("Room 4
+ * — Dutch Golden Age", case aside), at most limit (1..20), by id,
+ * score 1; *n may be 0. E_INVALID for an empty name or a bad limit.
+ */
+enum err	repo_catalog_room(struct db *, struct arena *,
+		    const char *room, int limit, struct art_hit **hits,
+		    size_t *n);
 /* One artwork by id, score 1 (E_NOTFOUND when there is none). */
 enum err	repo_catalog_artwork(struct db *, struct arena *,
 		    const char *id, struct art_hit *out);

@@ -401,15 +401,16 @@ model_emit(struct model_call *t, const char *text, size_t len)
 	return e;
 }
 
-enum err
-model_tool(struct model_call *t, const char *name, const char *call_id,
-    struct json_object *args, struct json_object **result)
+/* The one tool path: run, then remember the call for its tool message. */
+static enum err
+run_tool(struct model_call *t, const char *name, const char *call_id,
+    struct json_object *args, struct json_object **result, int show)
 {
 	struct json_object	*rec;
 	enum err		 e;
 
-	e = tools_run(t->rq->db, t->rq->a, name, args, result, t->images,
-	    t->sources);
+	e = tools_run(t->rq->db, t->rq->a, name, args, result,
+	    show ? t->images : NULL, show ? t->sources : NULL);
 	if (e != E_OK && e != E_INVALID)
 		return e;
 	if (t->ntools < RUN_TOOLS_MAX) {
@@ -427,9 +428,71 @@ model_tool(struct model_call *t, const char *name, const char *call_id,
 	return e;
 }
 
+enum err
+model_tool(struct model_call *t, const char *name, const char *call_id,
+    struct json_object *args, struct json_object **result)
+{
+	return run_tool(t, name, call_id, args, result, 1);
+}
+
+enum err
+model_lookup(struct model_call *t, const char *name, const char *call_id,
+    struct json_object *args, struct json_object **result)
+{
+	return run_tool(t, name, call_id, args, result, 0);
+}
+
+/* 1 when the array of strings holds s. */
+static int
+shown_text(struct json_object *arr, const char *s)
+{
+	size_t	i;
+
+	for (i = 0; i < json_object_array_length(arr); i++)
+		if (strcmp(json_object_get_string(json_object_array_get_idx(
+		    arr, i)), s) == 0)
+			return 1;
+	return 0;
+}
+
+/* 1 when arr holds an object whose key k equals v. */
+static int
+shown(struct json_object *arr, const char *k, const char *v)
+{
+	struct json_object	*o;
+	size_t			 i;
+
+	for (i = 0; i < json_object_array_length(arr); i++)
+		if (json_object_object_get_ex(json_object_array_get_idx(arr,
+		    i), k, &o) && json_object_is_type(o, json_type_string) &&
+		    strcmp(json_object_get_string(o), v) == 0)
+			return 1;
+	return 0;
+}
+
+void
+model_show(struct model_call *t, struct json_object *hit)
+{
+	struct json_object	*v;
+
+	if (hit == NULL)
+		return;
+	if (json_object_object_get_ex(hit, "image_path", &v) &&
+	    json_object_is_type(v, json_type_string)) {
+		if (!shown(t->images, "image_path", json_object_get_string(v)))
+			json_object_array_add(t->images, tools_image(hit));
+	} else if (json_object_object_get_ex(hit, "uri", &v) &&
+	    json_object_is_type(v, json_type_string) &&
+	    !shown(t->sources, "uri", json_object_get_string(v)))
+		json_object_array_add(t->sources, tools_source(hit));
+}
+
 void
 model_suggest(struct model_call *t, const char *text)
 {
+	if (strcasecmp(text, t->in->message) == 0 ||
+	    shown_text(t->suggestions, text))
+		return;
 	if (json_object_array_length(t->suggestions) < MODEL_SUGGEST_MAX)
 		json_object_array_add(t->suggestions,
 		    json_object_new_string(text));

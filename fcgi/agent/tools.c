@@ -16,22 +16,33 @@
 
 #define TOOLS_QUERY_MAX		500	/* code points of a query */
 
-static enum err	tool_artworks(struct db *, struct arena *, const char *,
-		    int, struct json_object *, struct json_object *);
-static enum err	tool_documents(struct db *, struct arena *, const char *,
-		    int, struct json_object *, struct json_object *);
+/* A tool's arguments, checked. */
+struct tool_args {
+	const char	*query;
+	const char	*room;		/* search_artwork_images: NULL or a room */
+	int		 limit;
+};
+
+static enum err	tool_artworks(struct db *, struct arena *,
+		    const struct tool_args *, struct json_object *,
+		    struct json_object *);
+static enum err	tool_documents(struct db *, struct arena *,
+		    const struct tool_args *, struct json_object *,
+		    struct json_object *);
 
 /* name, what the model is told, the function. */
 static const struct {
 	const char	*name;
 	const char	*description;
-	enum err	(*fn)(struct db *, struct arena *, const char *, int,
-			    struct json_object *, struct json_object *);
+	enum err	(*fn)(struct db *, struct arena *,
+			    const struct tool_args *, struct json_object *,
+			    struct json_object *);
 } tools[] = {
 	{ "search_artwork_images",
 	    "Search the museum's catalogue of artworks (title, artist, "
-	    "date, medium, room, description). Returns the best matches "
-	    "with where they hang; their images are shown with the answer.",
+	    "date, medium, room, description), or list a room's works "
+	    "when room is given. Returns the best matches with where they "
+	    "hang; their images are shown with the answer.",
 	    tool_artworks },
 	{ "search_documents",
 	    "Search the museum's documents: artists, movements, rooms and "
@@ -40,6 +51,13 @@ static const struct {
 	    tool_documents },
 };
 #define NTOOLS	(sizeof(tools) / sizeof(tools[0]))
+
+/* Whether a hit goes with the answer: good, and near the best hit. */
+static int
+tools_shown(double score, double best)
+{
+	return score >= TOOLS_SHOW_MIN && score >= TOOLS_SHOW_NEAR * best;
+}
 
 static struct json_object *
 err_result(const char *msg)
@@ -58,7 +76,7 @@ put_str(struct json_object *o, const char *k, const char *v)
 }
 
 static enum err
-tool_artworks(struct db *db, struct arena *a, const char *query, int limit,
+tool_artworks(struct db *db, struct arena *a, const struct tool_args *t,
     struct json_object *out, struct json_object *images)
 {
 	struct art_hit		*h;
@@ -67,7 +85,9 @@ tool_artworks(struct db *db, struct arena *a, const char *query, int limit,
 	size_t			 i, n;
 	enum err		 e;
 
-	if ((e = repo_catalog_artworks(db, a, query, limit, &h, &n)) != E_OK)
+	e = t->room != NULL ? repo_catalog_room(db, a, t->room, t->limit, &h,
+	    &n) : repo_catalog_artworks(db, a, t->query, t->limit, &h, &n);
+	if (e != E_OK)
 		return e;
 	list = json_object_new_array();
 	for (i = 0; i < n; i++) {
@@ -78,9 +98,12 @@ tool_artworks(struct db *db, struct arena *a, const char *query, int limit,
 		put_str(r, "year", h[i].year);
 		put_str(r, "medium", h[i].medium);
 		put_str(r, "room", h[i].room);
+		put_str(r, "image_path", h[i].image_path);
 		put_str(r, "description", h[i].description);
 		json_object_object_add(r, "score", view_number(h[i].score));
 		json_object_array_add(list, r);
+		if (images == NULL || !tools_shown(h[i].score, h[0].score))
+			continue;
 		score.v = h[i].score;
 		score.null = 0;
 		json_object_array_add(images, view_image(h[i].title,
@@ -91,7 +114,7 @@ tool_artworks(struct db *db, struct arena *a, const char *query, int limit,
 }
 
 static enum err
-tool_documents(struct db *db, struct arena *a, const char *query, int limit,
+tool_documents(struct db *db, struct arena *a, const struct tool_args *t,
     struct json_object *out, struct json_object *sources)
 {
 	struct doc_hit		*h;
@@ -100,7 +123,8 @@ tool_documents(struct db *db, struct arena *a, const char *query, int limit,
 	size_t			 i, n;
 	enum err		 e;
 
-	if ((e = repo_catalog_documents(db, a, query, limit, &h, &n)) != E_OK)
+	if ((e = repo_catalog_documents(db, a, t->query, t->limit, &h, &n)) !=
+	    E_OK)
 		return e;
 	list = json_object_new_array();
 	for (i = 0; i < n; i++) {
@@ -113,6 +137,9 @@ tool_documents(struct db *db, struct arena *a, const char *query, int limit,
 		json_object_object_add(r, "confidence",
 		    view_number(h[i].confidence));
 		json_object_array_add(list, r);
+		if (sources == NULL ||
+		    !tools_shown(h[i].confidence, h[0].confidence))
+			continue;
 		conf.v = h[i].confidence;
 		conf.null = 0;
 		json_object_array_add(sources, view_source(h[i].title,
@@ -122,31 +149,44 @@ tool_documents(struct db *db, struct arena *a, const char *query, int limit,
 	return E_OK;
 }
 
-/* {"query": 1..TOOLS_QUERY_MAX, "limit"?: 1..TOOLS_LIMIT_MAX}. */
+/* A string argument of 1..TOOLS_QUERY_MAX characters, or NULL. */
 static const char *
-tool_args(struct json_object *args, int *limit)
+arg_str(struct json_object *args, const char *k)
 {
-	struct json_object	*q, *l;
+	struct json_object	*v;
 	const char		*s;
 
-	*limit = TOOLS_LIMIT_DEFAULT;
-	if (args == NULL || !json_object_is_type(args, json_type_object) ||
-	    !json_object_object_get_ex(args, "query", &q) ||
-	    !json_object_is_type(q, json_type_string))
+	if (!json_object_object_get_ex(args, k, &v) ||
+	    !json_object_is_type(v, json_type_string))
 		return NULL;
-	s = json_object_get_string(q);
+	s = json_object_get_string(v);
 	if (*s == '\0' || !json_utf8_valid(s, strlen(s)) ||
 	    json_utf8_len(s) > TOOLS_QUERY_MAX)
 		return NULL;
+	return s;
+}
+
+/* {"query": string, "limit"?: 1..TOOLS_LIMIT_MAX (clamped), "room"?:
+ * string}: 0, or -1 when they are not that. */
+static int
+tool_args(struct json_object *args, struct tool_args *t)
+{
+	struct json_object	*l;
+
+	t->limit = TOOLS_LIMIT_DEFAULT;
+	if (args == NULL || !json_object_is_type(args, json_type_object) ||
+	    (t->query = arg_str(args, "query")) == NULL)
+		return -1;
+	t->room = arg_str(args, "room");
 	if (json_object_object_get_ex(args, "limit", &l) &&
 	    json_object_is_type(l, json_type_int)) {
-		*limit = (int)json_object_get_int64(l);
-		if (*limit < 1)
-			*limit = 1;
-		if (*limit > TOOLS_LIMIT_MAX)
-			*limit = TOOLS_LIMIT_MAX;
+		t->limit = (int)json_object_get_int64(l);
+		if (t->limit < 1)
+			t->limit = 1;
+		if (t->limit > TOOLS_LIMIT_MAX)
+			t->limit = TOOLS_LIMIT_MAX;
 	}
-	return s;
+	return 0;
 }
 
 enum err
@@ -154,10 +194,9 @@ tools_run(struct db *db, struct arena *a, const char *name,
     struct json_object *args, struct json_object **result,
     struct json_object *images, struct json_object *sources)
 {
-	const char	*query;
-	size_t		 i;
-	int		 limit;
-	enum err	 e;
+	struct tool_args	 t;
+	size_t			 i;
+	enum err		 e;
 
 	for (i = 0; i < NTOOLS && strcmp(tools[i].name, name) != 0; i++)
 		continue;
@@ -165,14 +204,13 @@ tools_run(struct db *db, struct arena *a, const char *name,
 		*result = err_result("no such tool");
 		return E_INVALID;
 	}
-	if ((query = tool_args(args, &limit)) == NULL) {
+	if (tool_args(args, &t) != 0) {
 		*result = err_result("arguments must be {\"query\": a string "
-		    "of 1 to 500 characters, \"limit\"?: 1 to 10}");
+		    "of 1 to 500 characters, \"limit\"?: an integer}");
 		return E_INVALID;
 	}
 	*result = json_object_new_object();
-	e = tools[i].fn(db, a, query, limit, *result, i == 0 ? images :
-	    sources);
+	e = tools[i].fn(db, a, &t, *result, i == 0 ? images : sources);
 	if (e != E_OK) {
 		json_object_put(*result);
 		*result = e == E_INVALID ? err_result("the query cannot be "
@@ -189,11 +227,16 @@ declare_one(const char *name, const char *description)
 
 	q = json_tokener_parse("{\"type\":\"string\",\"description\":"
 	    "\"what to look for, in the visitor's words\"}");
-	l = json_tokener_parse("{\"type\":\"integer\",\"minimum\":1,"
-	    "\"maximum\":10}");
+	l = json_tokener_parse("{\"type\":\"integer\",\"minimum\":1}");
+	json_object_object_add(l, "maximum",
+	    json_object_new_int(TOOLS_LIMIT_MAX));
 	props = json_object_new_object();
 	json_object_object_add(props, "query", q);
 	json_object_object_add(props, "limit", l);
+	if (strcmp(name, "search_artwork_images") == 0)
+		json_object_object_add(props, "room", json_tokener_parse(
+		    "{\"type\":\"string\",\"description\":\"a room's name"
+		    " or 'Room N', to list the works it holds\"}"));
 	req = json_object_new_array();
 	json_object_array_add(req, json_object_new_string("query"));
 	p = json_object_new_object();
@@ -209,6 +252,50 @@ declare_one(const char *name, const char *description)
 	json_object_object_add(t, "type", json_object_new_string("function"));
 	json_object_object_add(t, "function", f);
 	return t;
+}
+
+/* A number field of a hit, or NULL for none. */
+static const struct db_double *
+hit_number(struct json_object *hit, const char *k, struct db_double *d)
+{
+	struct json_object	*v;
+
+	if (!json_object_object_get_ex(hit, k, &v) ||
+	    !(json_object_is_type(v, json_type_double) ||
+	    json_object_is_type(v, json_type_int)))
+		return NULL;
+	d->v = json_object_get_double(v);
+	d->null = 0;
+	return d;
+}
+
+static const char *
+hit_str(struct json_object *hit, const char *k)
+{
+	struct json_object	*v;
+
+	return json_object_object_get_ex(hit, k, &v) &&
+	    json_object_is_type(v, json_type_string) ?
+	    json_object_get_string(v) : NULL;
+}
+
+struct json_object *
+tools_image(struct json_object *hit)
+{
+	struct db_double	d;
+
+	return view_image(hit_str(hit, "title"), hit_str(hit, "artist"),
+	    hit_str(hit, "image_path"), hit_number(hit, "score", &d),
+	    "artwork");
+}
+
+struct json_object *
+tools_source(struct json_object *hit)
+{
+	struct db_double	d;
+
+	return view_source(hit_str(hit, "title"), hit_str(hit, "uri"),
+	    hit_number(hit, "confidence", &d), "document");
 }
 
 struct json_object *

@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 
 export AGENT_JWT_ISSUERS="e2e-issuer,dataland-auth"
-export MODEL_ECHO_DELAY_MS=20
+export MODEL_PROVIDER=echo MODEL_ECHO_DELAY_MS=20
 e2e_start
 mint_setup || { echo "FAIL $E2E_NAME: mint setup"; exit 1; }
 

@@ -6,7 +6,7 @@
 # read back as the contract says, NULLs and tool rows included.
 . "$(dirname "$0")/lib.sh"
 
-export MODEL_ECHO_DELAY_MS=40
+export MODEL_PROVIDER=echo MODEL_ECHO_DELAY_MS=40
 export AGENT_JWT_ISSUERS=""
 e2e_start
 mint_setup || { echo "FAIL $E2E_NAME: mint setup"; exit 1; }

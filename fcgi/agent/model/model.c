@@ -6,6 +6,7 @@
 #include "model.h"
 
 static const struct model_provider *const providers[] = {
+	&model_builtin,
 	&model_echo,
 	NULL
 };
@@ -24,5 +25,5 @@ model_find(const char *name)
 const char *
 model_names(void)
 {
-	return "echo";
+	return "builtin, echo";
 }

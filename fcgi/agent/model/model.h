@@ -53,6 +53,7 @@ struct model_provider {
 };
 
 /* The providers (model/<name>.c). */
+extern const struct model_provider	model_builtin;
 extern const struct model_provider	model_echo;
 
 /* The provider MODEL_PROVIDER names, or NULL. */
@@ -83,6 +84,15 @@ enum err	 model_check(struct model_call *);
 enum err	 model_tool(struct model_call *, const char *name,
 		    const char *call_id, struct json_object *args,
 		    struct json_object **result);
+/* The same, but nothing found goes with the answer by itself: the
+ * provider shows what it uses with model_show(). */
+enum err	 model_lookup(struct model_call *, const char *name,
+		    const char *call_id, struct json_object *args,
+		    struct json_object **result);
+/* Shows one hit of a tool's result with the answer: an artwork (it has
+ * an image_path) among the images, a document (a uri) among the
+ * sources; a hit shown already is not shown twice. */
+void		 model_show(struct model_call *, struct json_object *hit);
 /* A follow-up suggestion under the answer (at most MODEL_SUGGEST_MAX). */
 void		 model_suggest(struct model_call *, const char *text);
 /* Token counts and cost of the run, when known. */
