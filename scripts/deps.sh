@@ -3,14 +3,17 @@
 # and only those that are missing: apt-get as root, sudo otherwise.
 # docker-compose (no engine needed), python3-yaml and gettext-base
 # (envsubst) are for the compose, deploy and nginx-template checks of
-# tests/integration/ops-*.sh.
+# tests/integration/ops-*.sh; python3-jsonschema (with python3-yaml)
+# checks every JSON answer of the e2e tests against docs/openapi.yaml.
+# The spec's linter comes from npm (tests/integration/openapi.sh) and
+# needs Node.js 20.19 or later, which Debian 12 does not package.
 set -eu
 
 PKGS="build-essential pkg-config clang libclang-rt-14-dev
 libfcgi-dev libfcgi-bin libpq-dev libjson-c-dev libargon2-dev argon2 libssl-dev
 libcurl4-openssl-dev nginx openssl curl wrk valgrind
 postgresql-15 postgresql-client-15 procps python3 iproute2 systemd
-docker-compose python3-yaml gettext-base"
+docker-compose python3-yaml python3-jsonschema gettext-base"
 
 missing=""
 for p in $PKGS; do

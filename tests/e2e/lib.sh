@@ -121,7 +121,70 @@ req() {
 		echo "curl $m $p: exit $rc: $(cat "$T/curl.err")" >&2
 		return 1
 	fi
+	openapi_check "$m" "$p"
+}
+
+# --- every JSON answer against docs/openapi.yaml ------------------------
+
+# openapi_check METHOD PATH: the last answer fits docs/openapi.yaml
+# (tests/e2e/openapi_check.py states the rule), else fails saying which
+# field and schema. A checker started once per script (openapi_serve)
+# answers over a unix socket in a few milliseconds; without it each
+# check would cost a Python start and the jsonschema import (~200 ms).
+# OPENAPI_CHECK=0 turns the check off.
+OPENAPI_PY=${OPENAPI_PYTHON:-python3}
+# Debian's python3-jsonschema (scripts/deps.sh) belongs to /usr/bin's.
+[ -z "${OPENAPI_PYTHON:-}" ] && [ -x /usr/bin/python3 ] &&
+    OPENAPI_PY=/usr/bin/python3
+openapi_check() {
+	local code
+	[ "${OPENAPI_CHECK:-1}" != 0 ] || return 0
+	# Fast paths for what the checker passes unchecked anyway.
+	case "$(hdr content-type)" in
+	application/json*) ;;
+	*) return 0 ;;
+	esac
+	case ${2%%\?*} in
+	/t/* | /t-kept/* | /t-buffered/* | /t-big/* | /__nginx_*) return 0 ;;
+	esac
+	printf '%s\n%s\n%s\n%s\n%s' "$1" "$RS" "$(hdr content-type)" \
+	    "$T/b" "$2" >"$T/openapi.req"
+	code=$(openapi_ask)
+	case $code in
+	200 | 422) ;;
+	*) openapi_serve && code=$(openapi_ask) ;;
+	esac
+	case $code in
+	200) return 0 ;;
+	422) cat "$T/openapi.out" >&2 ;;
+	*)	# no checker to ask: check in a process of its own
+		"$OPENAPI_PY" "$E2E_ROOT/tests/e2e/openapi_check.py" check \
+		    "$1" "$2" "$RS" "$(hdr content-type)" "$T/b" && return 0 ;;
+	esac
+	show >&2
+	return 1
+}
+
+# openapi_ask: the checker's HTTP status for $T/openapi.req (000 when
+# there is none), its answer in $T/openapi.out.
+openapi_ask() {
+	: >"$T/openapi.out"
+	[ -S "$T/openapi.sock" ] || { echo 000; return 0; }
+	curl -sS --max-time 20 --noproxy '*' --unix-socket "$T/openapi.sock" \
+	    -o "$T/openapi.out" -w '%{http_code}' \
+	    --data-binary "@$T/openapi.req" http://openapi-check/check \
+	    2>/dev/null
 	return 0
+}
+
+# openapi_serve: starts the checker for this script (it exits when the
+# script's shell, $$, is gone) and waits, bounded, for its socket.
+openapi_serve() {
+	rm -f "$T/openapi.sock"
+	"$OPENAPI_PY" "$E2E_ROOT/tests/e2e/openapi_check.py" serve \
+	    "$T/openapi.sock" "$$" </dev/null \
+	    >>"$E2E_DIR/log/openapi-check.log" 2>&1 &
+	wait_for 20 test -S "$T/openapi.sock"
 }
 
 # hdr NAME: the value of header NAME in the last answer, or "".
