@@ -4,11 +4,13 @@ Checks an answer the e2e tests received against docs/openapi.yaml, with
 Debian's python3-jsonschema (Draft 2020-12, OpenAPI 3.1's dialect).
 
   openapi_check.py check METHOD PATH STATUS CONTENT-TYPE BODY-FILE
+                         [HEADER-FILE]
       exit 0 when the answer fits, 1 with the reason on stderr
   openapi_check.py serve SOCKET OWNER-PID
       the same over HTTP on a unix socket (tests/e2e/lib.sh asks it with
-      curl, POST /check with the five values one a line, the path last);
-      answers 200 "ok" or 422 and the reason; exits when OWNER-PID is
+      curl: POST /check, a body of METHOD STATUS CONTENT-TYPE BODY-FILE
+      HEADER-FILE PATH one a line); answers 200 "ok" or 422 and the
+      reason, logs a line a check on stderr, exits when OWNER-PID is
       gone
   openapi_check.py selftest
       the rule below on answers made up here, "ok ..." / "FAIL ..." lines
@@ -26,13 +28,15 @@ The rule:
     segment.
  4. When the path's operation for METHOD lists STATUS, the body must be
     JSON valid against that response's application/json schema; a
-    JSON body where the spec documents none fails.
+    JSON body where the spec documents none fails. With the headers
+    (curl -D's file), each header the response marks required must be
+    there and valid against its schema.
  5. Otherwise (a path not in the spec, a method its path does not take,
     a status its operation does not list) the answer passes only when
     STATUS is one of x-dataland-any-path-responses (what nginx, or a
     service's router, may answer to any request: 400 401 404 405 413
-    414 429 431 500 501 503 505) and the body is valid against that
-    response's schema: the Error body with a code that status carries.
+    414 429 431 500 501 503 505) and the answer fits that response as
+    in 4: the Error body with a code that status carries.
     Anything else fails as "not in docs/openapi.yaml", so the spec has
     to grow with the services.
 
@@ -55,7 +59,7 @@ SPEC = os.environ.get("OPENAPI_SPEC", os.path.join(ROOT, "docs",
     "openapi.yaml"))
 CACHE = os.environ.get("OPENAPI_CACHE", os.path.join(ROOT, ".run",
     "openapi-spec.json"))
-CACHE_FORMAT = 1		# bump when the preprocessed layout changes
+CACHE_FORMAT = 2		# bump when the preprocessed layout changes
 SKIP_PREFIXES = ("/t/", "/t-kept/", "/t-buffered/", "/t-big/", "/__nginx_")
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch",
     "trace")
@@ -102,11 +106,30 @@ def inline(doc, node, seen=()):
 
 
 def media(resp, where):
-    """{"schema", "where"} of a response's JSON body, or {"nojson"}."""
+    """{"schema", "headers", "where"} of a response with a JSON body, or
+    {"nojson", "where"}; "headers" maps each required header's name
+    (lowercase) to its schema."""
+    hdrs = {k.lower(): h.get("schema", {})
+            for k, h in (resp.get("headers") or {}).items()
+            if h.get("required")}
     for ctype, m in (resp.get("content") or {}).items():
         if ctype.split(";")[0].strip() == "application/json":
-            return {"schema": m.get("schema", {}), "where": where}
+            return {"schema": m.get("schema", {}), "headers": hdrs,
+                    "where": where}
     return {"nojson": sorted(resp.get("content") or {}), "where": where}
+
+
+def parse_headers(raw):
+    """{lowercase name: value} of the last header block of a curl -D
+    file (a 100 Continue may come first)."""
+    blocks = [b for b in raw.decode("latin-1").replace("\r", "")
+              .split("\n\n") if b.startswith("HTTP/")]
+    out = {}
+    for line in (blocks[-1].split("\n")[1:] if blocks else []):
+        name, sep, value = line.partition(":")
+        if sep:
+            out[name.strip().lower()] = value.strip()
+    return out
 
 
 def preprocess(doc):
@@ -229,9 +252,11 @@ class Checker:
                 return tpl
         return None
 
-    def check(self, method, path, status, ctype, body):
+    def check(self, method, path, status, ctype, body, headers=None):
         """Where in the spec the answer was found to fit, or None when it
-        is not checked; raises Mismatch when it does not fit."""
+        is not checked; raises Mismatch when it does not fit. headers
+        ({lowercase name: value}), when given, must hold every header
+        the response requires, each valid against its schema."""
         if ctype.split(";")[0].strip().lower() != "application/json":
             return None
         path = path.split("?", 1)[0]
@@ -273,7 +298,28 @@ class Checker:
         errs = list(v.iter_errors(j))
         if errs:
             raise Mismatch(self.explain(what, resp, errs))
+        if headers is not None:
+            self.check_headers(what, resp, headers)
         return resp["where"]
+
+    def check_headers(self, what, resp, headers):
+        for name, schema in sorted(resp["headers"].items()):
+            if name not in headers:
+                raise Mismatch("%s: no %s header, which %s requires"
+                               % (what, name, resp["where"]))
+            value = headers[name]
+            if schema.get("type") == "integer" and re.match(r"^-?\d+$",
+                                                            value):
+                value = int(value)
+            key = "%s headers.%s" % (resp["where"], name)
+            v = self.validators.get(key)
+            if v is None:
+                v = self.cls(schema, format_checker=self.fc)
+                self.validators[key] = v
+            e = next(iter(v.iter_errors(value)), None)
+            if e is not None:
+                raise Mismatch("%s: header %s: %s (%s headers.%s)" % (
+                    what, name, short(e.message), resp["where"], name))
 
     def explain(self, what, resp, errs):
         from jsonschema.exceptions import best_match
@@ -317,14 +363,18 @@ def schema_name(resp, e):
 # --- commands -------------------------------------------------------------
 
 def cmd_check(args):
-    if len(args) != 5:
+    if len(args) not in (5, 6):
         sys.exit("usage: openapi_check.py check METHOD PATH STATUS "
-                 "CONTENT-TYPE BODY-FILE")
-    method, path, status, ctype, bodyf = args
+                 "CONTENT-TYPE BODY-FILE [HEADER-FILE]")
+    method, path, status, ctype, bodyf = args[:5]
     with open(bodyf, "rb") as f:
         body = f.read()
+    headers = None
+    if len(args) == 6:
+        with open(args[5], "rb") as f:
+            headers = parse_headers(f.read())
     try:
-        Checker().check(method, path, status, ctype, body)
+        Checker().check(method, path, status, ctype, body, headers)
     except Mismatch as e:
         print("openapi: %s" % e, file=sys.stderr)
         return 1
@@ -345,17 +395,21 @@ def cmd_serve(args):
         def do_POST(self):
             n = int(self.headers.get("Content-Length") or 0)
             lines = self.rfile.read(n).decode("utf-8", "replace") \
-                .split("\n", 4)
-            if len(lines) != 5:
-                return self.answer(400, "want METHOD STATUS CTYPE FILE PATH")
-            method, status, ctype, bodyf, path = lines
+                .split("\n", 5)
+            if len(lines) != 6:
+                return self.answer(400, "want METHOD STATUS CONTENT-TYPE "
+                                   "BODY-FILE HEADER-FILE PATH, a line each")
+            method, status, ctype, bodyf, hdrf, path = lines
             t0 = time.monotonic()
             try:
                 with open(bodyf, "rb") as f:
                     body = f.read()
+                with open(hdrf, "rb") as f:
+                    headers = parse_headers(f.read())
                 with lock:
                     checker.reload()
-                    where = checker.check(method, path, status, ctype, body)
+                    where = checker.check(method, path, status, ctype, body,
+                                          headers)
             except Mismatch as e:
                 where, code, text = "FAIL", 422, "openapi: %s" % e
             except Exception as e:	# a bug here is a failed check
@@ -484,12 +538,40 @@ def cmd_selftest(args):
         ("nginx benchmark skipped", "GET", "/__nginx_static", 200, J,
          {"status": "ok"}, True),
     ]
+    # The same with headers (a curl -D file's, parsed).
+    hcases = [
+        ("headers: request id", "GET", "/healthz", 200, {"status": "ok"},
+         "HTTP/2 200\r\nx-request-id: e2e.1\r\n\r\n", True),
+        ("headers: no request id", "GET", "/healthz", 200,
+         {"status": "ok"}, "HTTP/1.1 200 OK\r\nServer: x\r\n\r\n",
+         False),
+        ("headers: the last block counts", "POST", "/auth/login", 401,
+         err("invalid_credentials"), "HTTP/1.1 100 Continue\r\n\r\n"
+         "HTTP/1.1 401 Unauthorized\r\nX-Request-Id: a\r\n\r\n", True),
+        ("headers: 503 without Retry-After", "GET", "/readyz", 503,
+         err("unavailable"), "HTTP/2 503\r\nx-request-id: a\r\n\r\n",
+         False),
+        ("headers: Retry-After not a number", "GET", "/readyz", 503,
+         err("unavailable"), "HTTP/2 503\r\nx-request-id: a\r\n"
+         "retry-after: soon\r\n\r\n", False),
+        ("headers: 503 with Retry-After", "GET", "/readyz", 503,
+         err("unavailable"), "HTTP/2 503\r\nx-request-id: a\r\n"
+         "retry-after: 1\r\n\r\n", True),
+        ("headers: 405 without Allow", "POST", "/healthz", 405,
+         err("method_not_allowed"), "HTTP/2 405\r\nx-request-id: a\r\n"
+         "\r\n", False),
+        ("headers: bad request id", "GET", "/healthz", 200,
+         {"status": "ok"}, "HTTP/2 200\r\nx-request-id: a b\r\n\r\n",
+         False),
+    ]
+    cases += [(n, m, p, st, J, b, w, parse_headers(h.encode()))
+              for n, m, p, st, b, h, w in hcases]
     c = Checker()
     bad = 0
-    for name, m, p, st, ct, body, want in cases:
+    for name, m, p, st, ct, body, want, *hdrs in cases:
         raw = body if isinstance(body, bytes) else json.dumps(body).encode()
         try:
-            c.check(m, p, st, ct, raw)
+            c.check(m, p, st, ct, raw, *hdrs)
             got, why = True, ""
         except Mismatch as e:
             got, why = False, str(e)
