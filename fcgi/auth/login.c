@@ -1,6 +1,6 @@
 /*
- * POST /auth/login (API.md §3): throttle first (before any hashing),
- * then one transaction that reads the row FOR UPDATE, verifies the
+ * POST /auth/login (API.md §3): an attempt reserved in the failure
+ * throttle first (before any hashing), then one transaction that reads the row FOR UPDATE, verifies the
  * password under the host's hash cap and re-hashes a legacy or weak
  * row in place. An unknown email costs the same hash as a wrong
  * password and gets the same answer. HTTP only; SQL in repo_*.c.
@@ -20,6 +20,7 @@
 #include "repo_throttle.h"
 #include "repo_users.h"
 #include "req.h"
+#include "throttle.h"
 #include "token.h"
 #include "valid.h"
 
@@ -108,45 +109,22 @@ login_check(struct req *rq, const char *email, const char *pw,
 	return e;
 }
 
-/* 429 with Retry-After when a throttle counter is full; E_OK to go on. */
-static enum err
-login_throttled(struct req *rq, const char *ekey, const char *akey)
-{
-	const struct auth_settings	*as = auth_settings();
-	long				 after = 0;
-	enum err			 e;
-
-	e = repo_throttle_check(rq->db, rq->a, ekey, akey, as->throttle_window,
-	    as->throttle_email_max, as->throttle_addr_max, &after);
-	if (e == E_RATE) {
-		log_info(rq->reqid, "login throttled for %ld s", after);
-		reply_err_after(rq, E_RATE, (int)after,
-		    "too many failed logins; try again later");
-	} else if (e != E_OK)
-		reply_err(rq, e);
-	return e;
-}
-
-/* Answers a finished check: token, 401 (counted), or the error. */
+/* Answers a settled check: the token, or the error (401 logged). */
 static void
 login_answer(struct req *rq, enum err e, const char *email,
-    const char *ekey, const char *akey, const struct auth_user *u)
+    const struct auth_user *u)
 {
 	struct json_object	*o;
 
-	if (e == E_CREDENTIALS) {
-		log_info(rq->reqid, "login failed for a user at '%s'",
-		    login_domain(email));
-		if ((e = repo_throttle_fail(rq->db, ekey, akey,
-		    auth_settings()->throttle_window)) == E_OK)
-			e = E_CREDENTIALS;
-	} else if (e == E_OK && (e = repo_throttle_clear(rq->db, ekey)) ==
-	    E_OK && (e = token_issue(rq->a, u, &o)) == E_OK) {
+	if (e == E_OK && (e = token_issue(rq->a, u, &o)) == E_OK) {
 		log_info(rq->reqid, "login ok for a user at '%s'",
 		    login_domain(email));
 		reply_json(rq, 200, o);
 		return;
 	}
+	if (e == E_CREDENTIALS)
+		log_info(rq->reqid, "login failed for a user at '%s'",
+		    login_domain(email));
 	reply_err(rq, e);
 }
 
@@ -158,19 +136,17 @@ login_answer(struct req *rq, enum err e, const char *email,
 void
 login_post(struct req *rq)
 {
+	struct throttle_hold	 h;
 	struct auth_user	 u;
-	const char		*email, *pw, *addr, *ekey, *akey;
+	const char		*email, *pw;
 	enum err		 e;
 
 	if (need_login_email(rq, "email", &email) != E_OK ||
 	    need_password(rq, "password", 1, PASSWORD_MAX, &pw) != E_OK)
 		return;
-	if ((addr = req_param(rq, "REMOTE_ADDR")) == NULL)
-		addr = "unknown";
-	ekey = arena_printf(rq->a, "e:%s", email);
-	akey = arena_printf(rq->a, "a:%s", addr);
-	if (login_throttled(rq, ekey, akey) != E_OK)
+	if (throttle_enter(rq, email, &h) != E_OK)
 		return;
 	e = login_check(rq, email, pw, &u);
-	login_answer(rq, e, email, ekey, akey, &u);
+	e = throttle_leave(rq, &h, e);
+	login_answer(rq, e, email, &u);
 }

@@ -15,8 +15,10 @@
 #include "log.h"
 #include "me.h"
 #include "password.h"
+#include "repo_throttle.h"
 #include "repo_users.h"
 #include "req.h"
+#include "throttle.h"
 #include "token.h"
 #include "valid.h"
 
@@ -115,24 +117,37 @@ me_password_change(struct req *rq, const char *cur, const char *next)
 
 /*
  * POST /auth/password {"current_password","new_password"}
+ * Counted in the failure throttle on the account's email key, as a
+ * login is (the row is read first for its email).
  * 204 | 400 invalid_request | 401 unauthorized, invalid_credentials |
- * 503 unavailable (database down, hash cap full)
+ * 429 rate_limited | 503 unavailable (database down, hash cap full)
  */
 void
 me_password_post(struct req *rq)
 {
-	const char	*cur, *next;
-	enum err	 e;
+	struct throttle_hold	 h;
+	struct auth_user	 u;
+	const char		*cur, *next;
+	enum err		 e;
 
 	if (need_password(rq, "current_password", 1, PASSWORD_MAX,
 	    &cur) != E_OK || need_password(rq, "new_password", PASSWORD_MIN,
 	    PASSWORD_MAX, &next) != E_OK)
 		return;
+	if ((e = repo_users_get(rq->db, rq->a, USERS_SUB, rq->uid,
+	    &u)) == E_NOTFOUND)
+		e = E_CREDENTIALS;
+	if (e != E_OK) {
+		reply_err(rq, e);
+		return;
+	}
+	if (throttle_enter(rq, u.email, &h) != E_OK)
+		return;
 	if ((e = hashcap_enter(auth_settings()->hash_wait_ms)) == E_OK) {
 		e = me_password_change(rq, cur, next);
 		hashcap_leave();
 	}
-	if (e != E_OK) {
+	if ((e = throttle_leave(rq, &h, e)) != E_OK) {
 		reply_err(rq, e);
 		return;
 	}

@@ -2,8 +2,9 @@
  * The auth service against a real PostgreSQL: init_db on a fresh
  * database, twice, on a table missing columns and on rows without a
  * sub; the users repository; the login transaction (legacy and weak
- * Argon2 rows re-hashed in place, unknown emails refused); the login
- * throttle; and two processes signing up the same email at once.
+ * Argon2 rows re-hashed in place, unknown emails refused); the failure
+ * throttle, its reservation raced by forked processes; and two
+ * processes signing up the same email at once.
  */
 #include <sys/wait.h>
 
@@ -230,48 +231,173 @@ t_login(struct db *db)
 	T_PASS("auth login: weak argon2 re-hashed, reference hash kept");
 }
 
+/* Reserves an attempt as the handlers do; E_OK, E_RATE, or the error. */
+static enum err
+reserve(struct db *db, long emax, long amax, const char *ekey,
+    const char *akey, struct throttle_hold *h, long *after)
+{
+	struct throttle_limits	 lim;
+
+	lim.window = 900;
+	lim.max[THROTTLE_EMAIL] = emax;
+	lim.max[THROTTLE_ADDR] = amax;
+	return repo_throttle_reserve(db, &a, &lim, ekey, akey, h, after);
+}
+
+/* The count of key, or "-" when it has no row. */
+static const char *
+failures(const char *key)
+{
+
+	return val(arena_printf(&a, "SELECT coalesce((SELECT failures::text"
+	    " FROM auth_login_throttle WHERE key = '%s'), '-')", key));
+}
+
 static void
 t_throttle(struct db *db)
 {
-	long	 after = 0;
-	int	 i;
-
-	T_EQ(repo_throttle_check(db, &a, "e:t@x.org", "a:10.0.0.1", 900, 5, 20,
-	    &after), E_OK);
-	for (i = 0; i < 4; i++)
-		T_EQ(repo_throttle_fail(db, "e:t@x.org", "a:10.0.0.1", 900),
-		    E_OK);
-	T_EQ(repo_throttle_check(db, &a, "e:t@x.org", "a:10.0.0.1", 900, 5, 20,
-	    &after), E_OK);
-	T_EQ(repo_throttle_fail(db, "e:t@x.org", "a:10.0.0.1", 900), E_OK);
-	T_EQ(repo_throttle_check(db, &a, "e:t@x.org", "a:10.0.0.1", 900, 5, 20,
-	    &after), E_RATE);
-	T_OK(after > 890 && after <= 900);
-	/* another email from the same address is still let through */
-	T_EQ(repo_throttle_check(db, &a, "e:u@x.org", "a:10.0.0.1", 900, 5, 20,
-	    &after), E_OK);
-	/* the address limit applies to every email */
-	T_EQ(repo_throttle_check(db, &a, "e:u@x.org", "a:10.0.0.1", 900, 5, 5,
-	    &after), E_RATE);
-	T_EQ(repo_throttle_clear(db, "e:t@x.org"), E_OK);
-	T_EQ(repo_throttle_check(db, &a, "e:t@x.org", "a:10.0.0.1", 900, 5, 20,
-	    &after), E_OK);
-	T_PASS("auth throttle: limit per email and per address, cleared");
+	struct throttle_hold	 h, hu;
+	long			 after = 0;
+	int			 i;
 
 	for (i = 0; i < 5; i++)
-		T_EQ(repo_throttle_fail(db, "e:t@x.org", "a:10.0.0.2", 900),
+		T_EQ(reserve(db, 5, 20, "e:t@x.org", "a:10.0.0.1", &h, &after),
 		    E_OK);
-	T_EQ(repo_throttle_check(db, &a, "e:t@x.org", "a:10.0.0.2", 900, 5, 20,
-	    &after), E_RATE);
+	T_STR(failures("e:t@x.org"), "5");
+	T_EQ(reserve(db, 5, 20, "e:t@x.org", "a:10.0.0.1", &h, &after),
+	    E_RATE);
+	T_OK(after > 890 && after <= 900);
+	/* refused, so counted nowhere: the transaction rolled back */
+	T_STR(failures("e:t@x.org"), "5");
+	T_STR(failures("a:10.0.0.1"), "5");
+	T_OK(!db->in_tx);
+	/* another email from the same address is still let through */
+	T_EQ(reserve(db, 5, 20, "e:u@x.org", "a:10.0.0.1", &hu, &after),
+	    E_OK);
+	T_STR(failures("a:10.0.0.1"), "6");
+	/* the address limit applies to every email */
+	T_EQ(reserve(db, 5, 6, "e:v@x.org", "a:10.0.0.1", &h, &after),
+	    E_RATE);
+	T_STR(failures("e:v@x.org"), "-");
+	/* a limit of 0 is off */
+	T_EQ(reserve(db, 0, 0, "e:t@x.org", "a:10.0.0.1", &h, &after), E_OK);
+	T_STR(failures("e:t@x.org"), "6");
+	T_PASS("auth throttle: reserved per email and per address, a refusal "
+	    "counts nothing");
+
+	/* a right password: the email's counter goes, the address's
+	 * attempt is given back */
+	T_EQ(repo_throttle_pass(db, &hu), E_OK);
+	T_STR(failures("e:u@x.org"), "-");
+	T_STR(failures("a:10.0.0.1"), "6");
+	/* no check at all (an error): given back on both keys */
+	T_EQ(reserve(db, 5, 20, "e:w@x.org", "a:10.0.0.1", &h, &after), E_OK);
+	T_STR(failures("a:10.0.0.1"), "7");
+	T_EQ(repo_throttle_cancel(db, &h), E_OK);
+	T_STR(failures("e:w@x.org"), "0");
+	T_STR(failures("a:10.0.0.1"), "6");
+	/* nothing given back into a window that started again since */
+	T_EQ(reserve(db, 5, 20, "e:w@x.org", "a:10.0.0.9", &h, &after), E_OK);
+	tpg_exec(dsn, "UPDATE auth_login_throttle SET window_start ="
+	    " window_start + interval '1 second' WHERE key = 'e:w@x.org'");
+	T_EQ(repo_throttle_cancel(db, &h), E_OK);
+	T_STR(failures("e:w@x.org"), "1");
+	T_STR(failures("a:10.0.0.9"), "0");
+	T_PASS("auth throttle: a right password clears the email and gives "
+	    "the address back, an error gives both back");
+
 	tpg_exec(dsn, "UPDATE auth_login_throttle SET window_start ="
 	    " now() - interval '901 seconds'");
-	T_EQ(repo_throttle_check(db, &a, "e:t@x.org", "a:10.0.0.2", 900, 5, 20,
-	    &after), E_OK);
-	T_EQ(repo_throttle_fail(db, "e:t@x.org", "a:10.0.0.2", 900), E_OK);
-	T_STR(val("SELECT failures FROM auth_login_throttle"
-	    " WHERE key = 'e:t@x.org'"), "1");
+	T_EQ(reserve(db, 5, 20, "e:t@x.org", "a:10.0.0.2", &h, &after), E_OK);
+	T_STR(failures("e:t@x.org"), "1");
+	T_EQ(repo_throttle_prune(db, 900), E_OK);
 	T_STR(val("SELECT count(*) FROM auth_login_throttle"), "2");
 	T_PASS("auth throttle: a passed window starts again, old rows go");
+}
+
+/* One child's reservation, after the parent opens the gate: exits 0
+ * when let through (the attempt stays counted, as a wrong password
+ * leaves it), 1 when refused. */
+static void
+reserve_child(int gate, const char *ekey, const char *akey, long emax,
+    long amax)
+{
+	struct throttle_limits	 lim;
+	struct throttle_hold	 h;
+	struct arena		 ca;
+	struct db		 cdb;
+	long			 after = 0;
+	char			 c;
+	enum err		 e;
+
+	arena_init(&ca);
+	lim.window = 900;
+	lim.max[THROTTLE_EMAIL] = emax;
+	lim.max[THROTTLE_ADDR] = amax;
+	if (db_open(&cdb, dsn) != E_OK)
+		_exit(3);
+	if (read(gate, &c, 1) != 1)
+		_exit(4);
+	e = repo_throttle_reserve(&cdb, &ca, &lim, ekey, akey, &h, &after);
+	db_close(&cdb);
+	_exit(e == E_OK ? 0 : e == E_RATE ? 1 : 2);
+}
+
+#define RACE_N	20
+
+/* RACE_N processes reserve at once (each its own email, ekey + "-"
+ * + its number, when each is 1); how many were let through. */
+static int
+race(const char *ekey, int each, const char *akey, long emax, long amax)
+{
+	pid_t	 pid[RACE_N];
+	char	 go[RACE_N];
+	int	 gate[2], st, i, ok = 0, refused = 0;
+
+	T_EQ(pipe(gate), 0);
+	for (i = 0; i < RACE_N; i++) {
+		T_OK((pid[i] = fork()) != -1);
+		if (pid[i] == 0) {
+			close(gate[1]);
+			reserve_child(gate[0], each ? arena_printf(&a,
+			    "%s-%d", ekey, i) : ekey, akey, emax, amax);
+		}
+	}
+	close(gate[0]);
+	usleep(300 * 1000);		/* every child connected */
+	memset(go, 'g', sizeof(go));
+	T_EQ(write(gate[1], go, sizeof(go)), RACE_N);
+	close(gate[1]);
+	for (i = 0; i < RACE_N; i++) {
+		T_EQ(waitpid(pid[i], &st, 0), pid[i]);
+		T_OK(WIFEXITED(st) && WEXITSTATUS(st) <= 1);
+		ok += WEXITSTATUS(st) == 0;
+		refused += WEXITSTATUS(st) == 1;
+	}
+	T_EQ(ok + refused, RACE_N);
+	return ok;
+}
+
+static void
+t_throttle_race(void)
+{
+	int	 round;
+
+	for (round = 0; round < 3; round++) {
+		T_EQ(race(arena_printf(&a, "e:race%d@x.org", round), 0,
+		    arena_printf(&a, "a:10.1.0.%d", round), 5, 20), 5);
+		T_STR(failures(arena_printf(&a, "e:race%d@x.org", round)),
+		    "5");
+		T_STR(failures(arena_printf(&a, "a:10.1.0.%d", round)), "5");
+	}
+	T_PASS("auth throttle: 20 processes guessing one email at once, "
+	    "exactly the limit let through");
+	T_EQ(race("e:many@x.org", 1, "a:10.2.0.1", 5, 7), 7);
+	T_STR(failures("a:10.2.0.1"), "7");
+	T_STR(val("SELECT count(*) FROM auth_login_throttle"
+	    " WHERE key LIKE 'e:many%'"), "7");
+	T_PASS("auth throttle: 20 processes from one address at once, "
+	    "exactly the address limit let through");
 }
 
 /* Ends db's server session from another connection and waits for it,
@@ -290,13 +416,15 @@ drop_session(struct db *db)
 static void
 t_dropped(struct db *db)
 {
+	struct throttle_hold	 h;
 	struct auth_user	 u;
 	unsigned long		 before = db->reconnects;
+	long			 after = 0;
 
 	drop_session(db);
 	T_EQ(login(db, "legacy@x.org", "hunter22", &u), E_OK);
 	drop_session(db);
-	T_EQ(repo_throttle_fail(db, "e:d@x.org", "a:10.0.0.3", 900), E_OK);
+	T_EQ(reserve(db, 5, 20, "e:d@x.org", "a:10.0.0.3", &h, &after), E_OK);
 	T_STR(val("SELECT failures FROM auth_login_throttle"
 	    " WHERE key = 'e:d@x.org'"), "1");
 	T_EQ(db->reconnects, before + 2);
@@ -377,6 +505,7 @@ main(void)
 	t_users(&db);
 	t_login(&db);
 	t_throttle(&db);
+	t_throttle_race();
 	t_dropped(&db);
 	t_concurrent_signup();
 	db_close(&db);
