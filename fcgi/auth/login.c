@@ -1,9 +1,11 @@
 /*
  * POST /auth/login (API.md §3): an attempt reserved in the failure
- * throttle first (before any hashing), then one transaction that reads the row FOR UPDATE, verifies the
- * password under the host's hash cap and re-hashes a legacy or weak
- * row in place. An unknown email costs the same hash as a wrong
- * password and gets the same answer. HTTP only; SQL in repo_*.c.
+ * throttle first (before any hashing), then, under the host's hash
+ * cap, the row read without a lock and the password verified; a legacy
+ * or weak hash is replaced by a write conditional on the hash that was
+ * checked, so no row lock is held while hashing. An unknown email costs
+ * the same hash as a wrong password and gets the same answer. HTTP
+ * only; SQL in repo_*.c.
  */
 #include <string.h>
 
@@ -33,80 +35,79 @@ login_domain(const char *email)
 	return at != NULL ? at + 1 : "-";
 }
 
-/* What the login transaction reads, and what it leaves. */
-struct login_tx {
-	struct arena		*a;
-	const char		*email;
-	const char		*pw;
-	struct auth_user	*u;		/* the row, upgraded */
-	int			 rehashed;
-};
-
-/* In the login transaction: checks pw, then upgrades the row. */
+/*
+ * Verifies pw against u (inside a hash slot). On E_OK phc holds a
+ * hash at the current defaults when the stored one is legacy or weak,
+ * and is "" otherwise.
+ */
 static enum err
-login_verify(struct db *db, struct login_tx *t)
+login_verify(const char *pw, const struct auth_user *u, char *phc)
 {
-	struct auth_user	*u = t->u;
-	char			 phc[PASSWORD_PHC_MAX];
-	int			 rehash = 0;
-	enum err		 e;
+	int		 rehash = 0;
+	enum err	 e;
 
+	phc[0] = '\0';
 	if (u->hash == NULL || u->salt == NULL) {
-		password_dummy(t->pw, strlen(t->pw));
+		password_dummy(pw, strlen(pw));
 		return E_CREDENTIALS;
 	}
-	if ((e = password_verify(t->pw, strlen(t->pw), u->hash, u->salt,
-	    &rehash)) != E_OK)
+	if ((e = password_verify(pw, strlen(pw), u->hash, u->salt,
+	    &rehash)) != E_OK || !rehash)
 		return e;
-	if (rehash) {
-		if ((e = password_hash(t->pw, strlen(t->pw), phc)) != E_OK ||
-		    (e = repo_users_set_hash(db, u->id, phc)) != E_OK)
+	return password_hash(pw, strlen(pw), phc);
+}
+
+/*
+ * After a good password: the stronger hash stored over the one that
+ * was checked (not when the row changed meanwhile: another login
+ * upgraded it, or the password changed), and a sub for a row without
+ * one.
+ */
+static enum err
+login_upgrade(struct req *rq, struct auth_user *u, const char *phc)
+{
+	enum err	 e;
+
+	if (phc[0] != '\0') {
+		e = repo_users_rehash(rq->db, u->id, u->hash, phc);
+		if (e == E_OK)
+			log_info(rq->reqid, "login: re-hashed a stored "
+			    "password to argon2id");
+		else if (e == E_CONFLICT)
+			log_info(rq->reqid, "login: not re-hashed, the row "
+			    "changed meanwhile");
+		else
 			return e;
-		t->rehashed = 1;
 	}
 	if (u->sub == NULL)
-		return repo_users_set_sub(db, t->a, u->id, &u->sub);
+		return repo_users_set_sub(rq->db, rq->a, u->id, &u->sub);
 	return E_OK;
 }
 
 /*
- * The login transaction (db_tx() may run it again: each run reads the
- * row afresh and sets everything it leaves): the row FOR UPDATE, the
- * check, the upgrades.
+ * Checks pw for email: holding a hash slot, reads the row and
+ * verifies; then the upgrades. E_OK with *u, E_CREDENTIALS, or the
+ * error (503 when the cap stays full).
  */
-static enum err
-login_tx(struct db *db, void *arg)
-{
-	struct login_tx	*t = arg;
-	enum err	 e;
-
-	t->rehashed = 0;
-	e = repo_users_get(db, t->a, USERS_EMAIL_LOCKED, t->email, t->u);
-	if (e == E_NOTFOUND) {
-		password_dummy(t->pw, strlen(t->pw));
-		return E_CREDENTIALS;
-	}
-	if (e != E_OK)
-		return e;
-	return login_verify(db, t);
-}
-
-/* Holds a hash slot around the transaction that checks the login. */
 static enum err
 login_check(struct req *rq, const char *email, const char *pw,
     struct auth_user *u)
 {
-	struct login_tx	 t = { rq->a, email, pw, u, 0 };
+	char		 phc[PASSWORD_PHC_MAX];
 	enum err	 e;
 
 	if ((e = hashcap_enter(auth_settings()->hash_wait_ms)) != E_OK)
 		return e;
-	e = db_tx(rq->db, login_tx, &t);
+	e = repo_users_get(rq->db, rq->a, USERS_EMAIL, email, u);
+	if (e == E_NOTFOUND) {
+		password_dummy(pw, strlen(pw));
+		e = E_CREDENTIALS;
+	} else if (e == E_OK)
+		e = login_verify(pw, u, phc);
 	hashcap_leave();
-	if (e == E_OK && t.rehashed)
-		log_info(rq->reqid, "login: re-hashed a stored password "
-		    "to argon2id");
-	return e;
+	if (e != E_OK)
+		return e;
+	return login_upgrade(rq, u, phc);
 }
 
 /* Answers a settled check: the token, or the error (401 logged). */

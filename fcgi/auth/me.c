@@ -68,59 +68,41 @@ me_patch(struct req *rq)
 	reply_json(rq, 200, token_user_json(&u));
 }
 
-/* What the password change works on. */
-struct me_password {
-	struct arena	*a;
-	const char	*sub;
-	const char	*cur;
-	const char	*next;
-};
-
 /*
- * The password change transaction: the caller's row FOR UPDATE, cur
- * checked against it, next's hash stored. Safe for db_tx() to run
- * again: nothing it does outside the database lasts.
+ * Checks cur against the row u as read and stores next's hash over
+ * the one checked. Holds a hash slot for both hashes, never a row
+ * lock: E_CONFLICT when the row's hash changed meanwhile (another
+ * change won), E_CREDENTIALS for a wrong cur.
  */
 static enum err
-me_password_tx(struct db *db, void *arg)
+me_password_change(struct req *rq, const struct auth_user *u,
+    const char *cur, const char *next)
 {
-	struct me_password	*t = arg;
-	struct auth_user	 u;
-	char			 phc[PASSWORD_PHC_MAX];
-	int			 rehash = 0;
-	enum err		 e;
+	char		 phc[PASSWORD_PHC_MAX];
+	int		 rehash = 0;
+	enum err	 e;
 
-	e = repo_users_get(db, t->a, USERS_SUB_LOCKED, t->sub, &u);
-	if (e == E_NOTFOUND) {
-		password_dummy(t->cur, strlen(t->cur));
+	if (u->hash == NULL || u->salt == NULL)
 		return E_CREDENTIALS;
-	}
+	if ((e = hashcap_enter(auth_settings()->hash_wait_ms)) != E_OK)
+		return e;
+	if ((e = password_verify(cur, strlen(cur), u->hash, u->salt,
+	    &rehash)) == E_OK)
+		e = password_hash(next, strlen(next), phc);
+	hashcap_leave();
 	if (e != E_OK)
 		return e;
-	if (u.hash == NULL || u.salt == NULL)
-		return E_CREDENTIALS;
-	if ((e = password_verify(t->cur, strlen(t->cur), u.hash, u.salt,
-	    &rehash)) != E_OK ||
-	    (e = password_hash(t->next, strlen(t->next), phc)) != E_OK)
-		return e;
-	return repo_users_set_hash(db, u.id, phc);
-}
-
-/* In one transaction: check cur against the row, store next's hash. */
-static enum err
-me_password_change(struct req *rq, const char *cur, const char *next)
-{
-	struct me_password	t = { rq->a, rq->uid, cur, next };
-
-	return db_tx(rq->db, me_password_tx, &t);
+	return repo_users_set_password(rq->db, u->id, u->hash, phc);
 }
 
 /*
  * POST /auth/password {"current_password","new_password"}
  * Counted in the failure throttle on the account's email key, as a
  * login is (the row is read first for its email).
- * 204 | 400 invalid_request | 401 unauthorized, invalid_credentials |
- * 429 rate_limited | 503 unavailable (database down, hash cap full)
+ * 204 | 400 invalid_request | 401 unauthorized, invalid_credentials (a
+ * wrong current_password, or the account is gone) | 409 conflict
+ * (another change came first) | 429 rate_limited | 503 unavailable
+ * (database down, hash cap full)
  */
 void
 me_password_post(struct req *rq)
@@ -143,10 +125,7 @@ me_password_post(struct req *rq)
 	}
 	if (throttle_enter(rq, u.email, &h) != E_OK)
 		return;
-	if ((e = hashcap_enter(auth_settings()->hash_wait_ms)) == E_OK) {
-		e = me_password_change(rq, cur, next);
-		hashcap_leave();
-	}
+	e = me_password_change(rq, &u, cur, next);
 	if ((e = throttle_leave(rq, &h, e)) != E_OK) {
 		reply_err(rq, e);
 		return;

@@ -23,8 +23,8 @@
 
 enum {
 	Q_LOCK, Q_CREATE, Q_COLUMNS, Q_BACKFILL, Q_EXISTS, Q_INSERT,
-	Q_LOCK_EMAIL, Q_LOCK_SUB, Q_GET_SUB, Q_SET_HASH, Q_SET_SUB, Q_UPDATE,
-	Q__MAX
+	Q_GET_EMAIL, Q_GET_SUB, Q_REHASH, Q_SET_PASSWORD,
+	Q_SET_SUB, Q_UPDATE, Q__MAX
 };
 
 /*
@@ -70,22 +70,23 @@ static const struct stmt q[Q__MAX] = {
 	    " location, profile_photo_url, sub, created_at)"
 	    " VALUES ($1, $2, 'argon2', $3, COALESCE($4, ''), $5,"
 	    " gen_random_uuid()::text, now()) RETURNING " USER_COLS, 0 },
-	/* repo_users_get(USERS_EMAIL_LOCKED) */
-	[Q_LOCK_EMAIL] = { "users_lock_email", 1,
+	/* repo_users_get(USERS_EMAIL): never locked, not even while a
+	 * login hashes (the writes below are conditional instead) */
+	[Q_GET_EMAIL] = { "users_get_email", 1,
 	    "SELECT " USER_COLS " FROM auth_server_users"
-	    " WHERE email = $1 FOR UPDATE", 0 },
-	/* repo_users_get(USERS_SUB_LOCKED) */
-	[Q_LOCK_SUB] = { "users_lock_sub", 1,
-	    "SELECT " USER_COLS " FROM auth_server_users"
-	    " WHERE sub = $1 FOR UPDATE", 0 },
+	    " WHERE email = $1", S_READ },
 	/* repo_users_get(USERS_SUB) */
 	[Q_GET_SUB] = { "users_get_sub", 1,
 	    "SELECT " USER_COLS " FROM auth_server_users"
 	    " WHERE sub = $1", S_READ },
-	/* repo_users_set_hash() */
-	[Q_SET_HASH] = { "users_set_hash", 2,
-	    "UPDATE auth_server_users SET hash = $2, salt = 'argon2'"
-	    " WHERE id = $1::bigint", 0 },
+	/* repo_users_rehash(): only over the hash that was checked */
+	[Q_REHASH] = { "users_rehash", 3,
+	    "UPDATE auth_server_users SET hash = $3, salt = 'argon2'"
+	    " WHERE id = $1::bigint AND hash = $2", 0 },
+	/* repo_users_set_password(): the same, for a new password */
+	[Q_SET_PASSWORD] = { "users_set_password", 3,
+	    "UPDATE auth_server_users SET hash = $3, salt = 'argon2'"
+	    " WHERE id = $1::bigint AND hash = $2", 0 },
 	/* repo_users_set_sub() */
 	[Q_SET_SUB] = { "users_set_sub", 1,
 	    "UPDATE auth_server_users SET sub = COALESCE(sub, gen_random_uuid()"
@@ -130,8 +131,7 @@ static const struct {
 
 /* The statement behind each enum users_by. */
 static const int users_by[USERS_BY__MAX] = {
-	[USERS_EMAIL_LOCKED] = Q_LOCK_EMAIL,
-	[USERS_SUB_LOCKED] = Q_LOCK_SUB,
+	[USERS_EMAIL] = Q_GET_EMAIL,
 	[USERS_SUB] = Q_GET_SUB,
 };
 
@@ -256,7 +256,7 @@ repo_users_create(struct db *db, struct arena *a, const char *email,
 	return db_one(db, a, &q[Q_INSERT], p, user_cols, out);
 }
 
-/* The row for key, looked up and locked as by says. */
+/* The row for key, looked up as by says. */
 enum err
 repo_users_get(struct db *db, struct arena *a, enum users_by by,
     const char *key, struct auth_user *out)
@@ -267,13 +267,39 @@ repo_users_get(struct db *db, struct arena *a, enum users_by by,
 	return db_one(db, a, &q[users_by[by]], p, user_cols, out);
 }
 
-/* Stores a new Argon2id hash for row id. */
-enum err
-repo_users_set_hash(struct db *db, const char *id, const char *hash)
+/* Runs a write conditional on the row's hash: E_CONFLICT when it
+ * changed no row. */
+static enum err
+repo_users_swap(struct db *db, const struct stmt *st,
+    const char *const *p)
 {
-	const char	*p[2] = { id, hash };
+	long		 n = 0;
+	enum err	 e;
 
-	return db_exec(db, &q[Q_SET_HASH], p);
+	if ((e = db_exec_count(db, st, p, &n)) != E_OK)
+		return e;
+	return n == 1 ? E_OK : E_CONFLICT;
+}
+
+/* Replaces row id's hash old with hash, a stronger form of the same
+ * password. */
+enum err
+repo_users_rehash(struct db *db, const char *id, const char *old,
+    const char *hash)
+{
+	const char	*p[3] = { id, old, hash };
+
+	return repo_users_swap(db, &q[Q_REHASH], p);
+}
+
+/* Replaces row id's hash old with a new password's hash. */
+enum err
+repo_users_set_password(struct db *db, const char *id, const char *old,
+    const char *hash)
+{
+	const char	*p[3] = { id, old, hash };
+
+	return repo_users_swap(db, &q[Q_SET_PASSWORD], p);
 }
 
 /* Gives row id a sub if it has none; E_OK with *sub. */

@@ -26,8 +26,7 @@ struct auth_user {
 
 /* What repo_users_get() looks a row up by. */
 enum users_by {
-	USERS_EMAIL_LOCKED,	/* email (lowercased), FOR UPDATE */
-	USERS_SUB_LOCKED,	/* sub, FOR UPDATE */
+	USERS_EMAIL,		/* email (normalised) */
 	USERS_SUB,		/* sub */
 	USERS_BY__MAX
 };
@@ -40,8 +39,8 @@ struct auth_profile {
 };
 
 /* DDL inside the caller's transaction: the advisory lock, the table,
- * missing columns, indexes, the sub backfill (auth_server.py _init_db).
- * a holds the column list it reads. */
+ * missing columns, the sub backfill (auth_server.py _init_db). a holds
+ * the column list it reads. */
 enum err	repo_users_init(struct db *, struct arena *a);
 /* E_OK with *exists 0/1 for an email (already lowercased). */
 enum err	repo_users_exists(struct db *, const char *email, int *exists);
@@ -50,13 +49,22 @@ enum err	repo_users_exists(struct db *, const char *email, int *exists);
 enum err	repo_users_create(struct db *, struct arena *,
 		    const char *email, const char *hash,
 		    const struct auth_profile *, struct auth_user *out);
-/* The row for key: by email or by sub; _LOCKED ones FOR UPDATE, in the
- * caller's transaction. E_NOTFOUND when there is none. */
+/* The row for key, by email or by sub; no lock is taken. E_NOTFOUND
+ * when there is none. */
 enum err	repo_users_get(struct db *, struct arena *, enum users_by,
 		    const char *key, struct auth_user *out);
-/* Replaces a row's hash and sets its salt to "argon2". */
-enum err	repo_users_set_hash(struct db *, const char *id,
-		    const char *hash);
+/*
+ * Conditional writes of a row's hash, taking the place of a row lock
+ * held while hashing: each replaces the hash only while it is still
+ * old, the one that was checked, and sets the salt to "argon2";
+ * E_CONFLICT when the row's hash is no longer old (or the row gone).
+ * _rehash stores a stronger form of the same password (login);
+ * _set_password a new password.
+ */
+enum err	repo_users_rehash(struct db *, const char *id,
+		    const char *old, const char *hash);
+enum err	repo_users_set_password(struct db *, const char *id,
+		    const char *old, const char *hash);
 /* Gives a row without a sub a fresh one; *sub in the arena. */
 enum err	repo_users_set_sub(struct db *, struct arena *, const char *id,
 		    const char **sub);

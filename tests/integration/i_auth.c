@@ -1,8 +1,9 @@
 /*
  * The auth service against a real PostgreSQL: init_db on a fresh
  * database, twice, on a table missing columns and on rows without a
- * sub; the users repository; the login transaction (legacy and weak
- * Argon2 rows re-hashed in place, unknown emails refused); the failure
+ * sub; the users repository; the login check (legacy and weak Argon2
+ * rows re-hashed by conditional writes, no row lock held, unknown
+ * emails refused); the conditional password write; the failure
  * throttle, its reservation raced by forked processes; and two
  * processes signing up the same email at once.
  */
@@ -19,6 +20,7 @@
 #include "tpg.h"
 
 #include "auth/login.c"
+#include "auth/me.c"
 #include "auth/init_db.h"
 
 /* The schema as information_schema and pg_indexes describe it. */
@@ -167,17 +169,26 @@ t_users(struct db *db)
 	T_PASS("auth repo_users: create, conflict, lookups, update");
 }
 
-/* login_check() as the handler runs it, on a request of our own. */
+/* A request of our own for the handlers' helpers. */
+static void
+request(struct req *rq, struct db *db, const char *sub)
+{
+
+	memset(rq, 0, sizeof(*rq));
+	rq->db = db;
+	rq->a = &a;
+	rq->uid = sub;
+	snprintf(rq->reqid, sizeof(rq->reqid), "i_auth");
+}
+
+/* login_check() as the handler runs it. */
 static enum err
 login(struct db *db, const char *email, const char *pw,
     struct auth_user *u)
 {
 	struct req	 rq;
 
-	memset(&rq, 0, sizeof(rq));
-	rq.db = db;
-	rq.a = &a;
-	snprintf(rq.reqid, sizeof(rq.reqid), "i_auth");
+	request(&rq, db, NULL);
 	return login_check(&rq, email, pw, u);
 }
 
@@ -205,7 +216,7 @@ t_login(struct db *db)
 	T_STR(val("SELECT hash FROM auth_server_users"
 	    " WHERE email = 'legacy@x.org'"), h);	/* no second rehash */
 	T_OK(!db->in_tx);
-	T_PASS("auth login: a legacy row is re-hashed in the login's tx");
+	T_PASS("auth login: a legacy row is re-hashed by a conditional write");
 
 	/* `argon2 saltsaltsaltsalt -id -t 2 -m 12 -p 1 -l 32` */
 	tpg_exec(dsn, "INSERT INTO auth_server_users (email, hash, salt)"
@@ -400,6 +411,85 @@ t_throttle_race(void)
 	    "exactly the address limit let through");
 }
 
+/* A statement of the tests' own (not a repository's). */
+static enum err
+t_stmt(struct db *db, const char *name, const char *sql, const char *p1)
+{
+	struct stmt	 st = { name, p1 != NULL, sql, S_DIRECT };
+	const char	*p[1] = { p1 };
+
+	return db_exec(db, &st, p1 != NULL ? p : NULL);
+}
+
+static void
+t_no_lock(struct db *db)
+{
+	struct auth_user	 u;
+	struct db		 other;
+	struct req		 rq;
+
+	/* another transaction holds the row: the login only reads it */
+	T_EQ(db_open(&other, dsn), E_OK);
+	T_EQ(db_begin(&other), E_OK);
+	T_EQ(t_stmt(&other, "t_lock", "SELECT 1 FROM auth_server_users"
+	    " WHERE email = $1 FOR UPDATE", "ref@x.org"), E_OK);
+	T_EQ(t_stmt(db, "t_lock_timeout", "SET lock_timeout = '3s'", NULL),
+	    E_OK);
+	T_EQ(login(db, "ref@x.org", "correct horse", &u), E_OK);
+	T_EQ(t_stmt(db, "t_lock_reset", "RESET lock_timeout", NULL), E_OK);
+	db_rollback(&other);
+	db_close(&other);
+	T_PASS("auth login: no row lock while hashing (a locked row still "
+	    "logs in)");
+
+	/* a re-hash is written only over the hash that was checked */
+	tpg_exec(dsn, "INSERT INTO auth_server_users (email, hash, salt)"
+	    " VALUES ('legacy2@x.org', '35bbc817ac26c40ff698614569379ae12f8e6f"
+	    "1198f0034bc1e65ea65c7ff0ed', 'abc123')");
+	request(&rq, db, NULL);
+	T_EQ(repo_users_get(db, &a, USERS_EMAIL, "legacy2@x.org", &u), E_OK);
+	tpg_exec(dsn, "UPDATE auth_server_users SET hash = 'meanwhile'"
+	    " WHERE email = 'legacy2@x.org'");
+	T_EQ(repo_users_rehash(db, u.id, u.hash, "$argon2id$x"), E_CONFLICT);
+	T_EQ(login_upgrade(&rq, &u, "$argon2id$x"), E_OK);
+	T_STR(val("SELECT hash || salt FROM auth_server_users"
+	    " WHERE email = 'legacy2@x.org'"), "meanwhileabc123");
+	u.hash = "meanwhile";
+	T_EQ(login_upgrade(&rq, &u, "$argon2id$x"), E_OK);
+	T_STR(val("SELECT hash || salt FROM auth_server_users"
+	    " WHERE email = 'legacy2@x.org'"), "$argon2id$xargon2");
+	T_PASS("auth login: the re-hash is a write conditional on the "
+	    "checked hash");
+}
+
+static void
+t_password_write(struct db *db)
+{
+	struct auth_profile	 pf = { NULL, NULL, NULL };
+	struct auth_user	 u, stale;
+	struct req		 rq;
+	char			 phc[PASSWORD_PHC_MAX];
+
+	T_EQ(password_hash("old password 1", 14, phc), E_OK);
+	T_EQ(repo_users_create(db, &a, "pw@x.org", phc, &pf, &u), E_OK);
+	request(&rq, db, u.sub);
+	T_EQ(me_password_change(&rq, &u, "old password 2", "new password 2"),
+	    E_CREDENTIALS);
+	stale = u;
+	T_EQ(me_password_change(&rq, &u, "old password 1", "new password 2"),
+	    E_OK);
+	T_EQ(repo_users_get(db, &a, USERS_SUB, u.sub, &u), E_OK);
+	T_OK(strcmp(u.hash, stale.hash) != 0);
+	/* a change that checked the hash before the first one wrote */
+	T_EQ(me_password_change(&rq, &stale, "old password 1",
+	    "new password 3"), E_CONFLICT);
+	T_EQ(repo_users_get(db, &a, USERS_SUB, u.sub, &stale), E_OK);
+	T_STR(stale.hash, u.hash);
+	T_STR(u.salt, "argon2");
+	T_PASS("auth password change: a write conditional on the checked "
+	    "hash, 409 when another came first");
+}
+
 /* Ends db's server session from another connection and waits for it,
  * as a PostgreSQL restart does to every idle responder. */
 static void
@@ -504,6 +594,8 @@ main(void)
 	T_EQ(auth_init_db(&db), E_OK);
 	t_users(&db);
 	t_login(&db);
+	t_no_lock(&db);
+	t_password_write(&db);
 	t_throttle(&db);
 	t_throttle_race();
 	t_dropped(&db);
