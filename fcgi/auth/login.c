@@ -8,6 +8,7 @@
  * only; SQL in repo_*.c.
  */
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -60,8 +61,8 @@ login_verify(const char *pw, const struct auth_user *u, char *phc)
 /*
  * After a good password: the stronger hash stored over the one that
  * was checked (not when the row changed meanwhile: another login
- * upgraded it, or the password changed), and a sub for a row without
- * one.
+ * upgraded it, or the password changed, which revokes this login's
+ * token), and a sub for a row without one.
  */
 static enum err
 login_upgrade(struct req *rq, struct auth_user *u, const char *phc)
@@ -85,19 +86,20 @@ login_upgrade(struct req *rq, struct auth_user *u, const char *phc)
 }
 
 /*
- * Checks pw for email: holding a hash slot, reads the row and
- * verifies; then the upgrades. E_OK with *u, E_CREDENTIALS, or the
- * error (503 when the cap stays full).
+ * Checks pw for email: holding a hash slot, reads the row (at second
+ * *read_at, the token's iat) and verifies; then the upgrades. E_OK
+ * with *u, E_CREDENTIALS, or the error (503 when the cap stays full).
  */
 static enum err
 login_check(struct req *rq, const char *email, const char *pw,
-    struct auth_user *u)
+    struct auth_user *u, time_t *read_at)
 {
 	char		 phc[PASSWORD_PHC_MAX];
 	enum err	 e;
 
 	if ((e = hashcap_enter(auth_settings()->hash_wait_ms)) != E_OK)
 		return e;
+	*read_at = time(NULL);
 	e = repo_users_get(rq->db, rq->a, USERS_EMAIL, email, u);
 	if (e == E_NOTFOUND) {
 		password_dummy(pw, strlen(pw));
@@ -113,11 +115,11 @@ login_check(struct req *rq, const char *email, const char *pw,
 /* Answers a settled check: the token, or the error (401 logged). */
 static void
 login_answer(struct req *rq, enum err e, const char *email,
-    const struct auth_user *u)
+    const struct auth_user *u, time_t iat)
 {
 	struct json_object	*o;
 
-	if (e == E_OK && (e = token_issue(rq->a, u, &o)) == E_OK) {
+	if (e == E_OK && (e = token_issue(rq->a, u, iat, &o)) == E_OK) {
 		log_info(rq->reqid, "login ok for a user at '%s'",
 		    login_domain(email));
 		reply_json(rq, 200, o);
@@ -140,6 +142,7 @@ login_post(struct req *rq)
 	struct throttle_hold	 h;
 	struct auth_user	 u;
 	const char		*email, *pw;
+	time_t			 iat = 0;
 	enum err		 e;
 
 	if (need_login_email(rq, "email", &email) != E_OK ||
@@ -147,7 +150,7 @@ login_post(struct req *rq)
 		return;
 	if (throttle_enter(rq, email, &h) != E_OK)
 		return;
-	e = login_check(rq, email, pw, &u);
+	e = login_check(rq, email, pw, &u, &iat);
 	e = throttle_leave(rq, &h, e);
-	login_answer(rq, e, email, &u);
+	login_answer(rq, e, email, &u, iat);
 }

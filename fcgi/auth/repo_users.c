@@ -5,6 +5,7 @@
  */
 #include <assert.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "arena.h"
@@ -21,9 +22,20 @@
 	" to_char(created_at::timestamptz AT TIME ZONE 'UTC'," \
 	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS created_at"
 
+/*
+ * The revocation rule (docs/auth.md, "Revocation"): a token issued at
+ * second $n (its iat) still speaks for the row unless the row's
+ * password changed in a later second. Whole seconds, as iat counts
+ * them, so a token of the change's own second stays valid; numeric,
+ * so no iat can overflow it.
+ */
+#define USER_CURRENT(n) \
+	"(password_changed_at IS NULL OR" \
+	" floor(extract(epoch FROM password_changed_at)) <= " n "::numeric)"
+
 enum {
 	Q_LOCK, Q_CREATE, Q_COLUMNS, Q_BACKFILL, Q_EXISTS, Q_INSERT,
-	Q_GET_EMAIL, Q_GET_SUB, Q_REHASH, Q_SET_PASSWORD,
+	Q_GET_EMAIL, Q_GET_SUB, Q_CURRENT, Q_REHASH, Q_SET_PASSWORD,
 	Q_SET_SUB, Q_UPDATE, Q__MAX
 };
 
@@ -79,31 +91,41 @@ static const struct stmt q[Q__MAX] = {
 	[Q_GET_SUB] = { "users_get_sub", 1,
 	    "SELECT " USER_COLS " FROM auth_server_users"
 	    " WHERE sub = $1", S_READ },
+	/* repo_users_current(): $2 the token's iat */
+	[Q_CURRENT] = { "users_current", 2,
+	    "SELECT " USER_COLS " FROM auth_server_users"
+	    " WHERE sub = $1 AND " USER_CURRENT("$2"), S_READ },
 	/* repo_users_rehash(): only over the hash that was checked */
 	[Q_REHASH] = { "users_rehash", 3,
 	    "UPDATE auth_server_users SET hash = $3, salt = 'argon2'"
 	    " WHERE id = $1::bigint AND hash = $2", 0 },
-	/* repo_users_set_password(): the same, for a new password */
-	[Q_SET_PASSWORD] = { "users_set_password", 3,
-	    "UPDATE auth_server_users SET hash = $3, salt = 'argon2'"
+	/* repo_users_set_password(): the same, and the change's second */
+	[Q_SET_PASSWORD] = { "users_set_password", 4,
+	    "UPDATE auth_server_users SET hash = $3, salt = 'argon2',"
+	    " password_changed_at = to_timestamp($4::bigint)"
 	    " WHERE id = $1::bigint AND hash = $2", 0 },
 	/* repo_users_set_sub() */
 	[Q_SET_SUB] = { "users_set_sub", 1,
 	    "UPDATE auth_server_users SET sub = COALESCE(sub, gen_random_uuid()"
 	    "::text) WHERE id = $1::bigint RETURNING sub", 0 },
-	/* repo_users_update() */
-	[Q_UPDATE] = { "users_update", 4,
+	/* repo_users_update(): $5 the token's iat */
+	[Q_UPDATE] = { "users_update", 5,
 	    "UPDATE auth_server_users SET"
 	    " full_name = COALESCE($2, full_name),"
 	    " location = COALESCE($3, location),"
 	    " profile_photo_url = COALESCE($4, profile_photo_url)"
-	    " WHERE sub = $1 RETURNING " USER_COLS, 0 },
+	    " WHERE sub = $1 AND " USER_CURRENT("$5")
+	    " RETURNING " USER_COLS, 0 },
 };
 
 /*
  * Columns init adds when missing, with the statement that adds each.
  * id, email, hash and salt have no default a row could take, so a
  * table without them is not this service's table and init fails.
+ * The last is this service's own, never in auth_server.py's CREATE
+ * TABLE (nor in Q_CREATE): added after the others, so that a fresh
+ * table and one taken over have the same columns in the same order.
+ * Nullable and unknown to auth_server.py, which keeps running on it.
  */
 static const struct {
 	const char	*name;
@@ -127,6 +149,9 @@ static const struct {
 	{ "created_at", { "users_add_created_at", 0, "ALTER TABLE"
 	    " auth_server_users ADD COLUMN IF NOT EXISTS created_at"
 	    " TIMESTAMPTZ NOT NULL DEFAULT now()", S_DIRECT } },
+	{ "password_changed_at", { "users_add_password_changed_at", 0,
+	    "ALTER TABLE auth_server_users ADD COLUMN IF NOT EXISTS"
+	    " password_changed_at timestamptz", S_DIRECT } },
 };
 
 /* The statement behind each enum users_by. */
@@ -213,7 +238,8 @@ repo_users_complete(struct db *db, const char *const *names, size_t n)
 /*
  * The startup DDL, in the caller's transaction: lock, table, missing
  * columns, sub backfill. Running it twice changes nothing, and a table
- * auth_server.py made is left as it is but for the backfill.
+ * auth_server.py made is left as it is but for the backfill and this
+ * service's own column, password_changed_at.
  */
 enum err
 repo_users_init(struct db *db, struct arena *a)
@@ -267,6 +293,18 @@ repo_users_get(struct db *db, struct arena *a, enum users_by by,
 	return db_one(db, a, &q[users_by[by]], p, user_cols, out);
 }
 
+/* The row for sub if a token issued at iat still speaks for it. */
+enum err
+repo_users_current(struct db *db, struct arena *a, const char *sub,
+    int64_t iat, struct auth_user *out)
+{
+	const char	*p[2];
+
+	p[0] = sub;
+	p[1] = arena_printf(a, "%lld", (long long)iat);
+	return db_one(db, a, &q[Q_CURRENT], p, user_cols, out);
+}
+
 /* Runs a write conditional on the row's hash: E_CONFLICT when it
  * changed no row. */
 static enum err
@@ -292,13 +330,18 @@ repo_users_rehash(struct db *db, const char *id, const char *old,
 	return repo_users_swap(db, &q[Q_REHASH], p);
 }
 
-/* Replaces row id's hash old with a new password's hash. */
+/* Replaces row id's hash old with a new password's hash, at second
+ * at. */
 enum err
-repo_users_set_password(struct db *db, const char *id, const char *old,
-    const char *hash)
+repo_users_set_password(struct db *db, struct arena *a, const char *id,
+    const char *old, const char *hash, int64_t at)
 {
-	const char	*p[3] = { id, old, hash };
+	const char	*p[4];
 
+	p[0] = id;
+	p[1] = old;
+	p[2] = hash;
+	p[3] = arena_printf(a, "%lld", (long long)at);
 	return repo_users_swap(db, &q[Q_SET_PASSWORD], p);
 }
 
@@ -312,13 +355,14 @@ repo_users_set_sub(struct db *db, struct arena *a, const char *id,
 	return db_one(db, a, &q[Q_SET_SUB], p, sub_cols, sub);
 }
 
-/* Updates the given profile fields of sub's row; E_OK with the row. */
+/* Updates the given profile fields of sub's row, if a token issued
+ * at iat still speaks for it; E_OK with the row. */
 enum err
 repo_users_update(struct db *db, struct arena *a, const char *sub,
-    const struct auth_profile *pf, struct auth_user *out)
+    int64_t iat, const struct auth_profile *pf, struct auth_user *out)
 {
-	const char	*p[4] = { sub, pf->full_name, pf->location,
-	    pf->profile_photo_url };
+	const char	*p[5] = { sub, pf->full_name, pf->location,
+	    pf->profile_photo_url, arena_printf(a, "%lld", (long long)iat) };
 
 	return db_one(db, a, &q[Q_UPDATE], p, user_cols, out);
 }

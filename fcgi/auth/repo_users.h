@@ -5,6 +5,8 @@
 #ifndef REPO_USERS_H
 #define REPO_USERS_H
 
+#include <stdint.h>
+
 #include "err.h"
 
 struct arena;
@@ -39,8 +41,8 @@ struct auth_profile {
 };
 
 /* DDL inside the caller's transaction: the advisory lock, the table,
- * missing columns, the sub backfill (auth_server.py _init_db). a holds
- * the column list it reads. */
+ * missing columns (password_changed_at among them), the sub backfill
+ * (auth_server.py _init_db). a holds the column list it reads. */
 enum err	repo_users_init(struct db *, struct arena *a);
 /* E_OK with *exists 0/1 for an email (already lowercased). */
 enum err	repo_users_exists(struct db *, const char *email, int *exists);
@@ -54,22 +56,34 @@ enum err	repo_users_create(struct db *, struct arena *,
 enum err	repo_users_get(struct db *, struct arena *, enum users_by,
 		    const char *key, struct auth_user *out);
 /*
+ * The row for sub when a token issued at second iat still speaks for
+ * it: its password has not changed in a later second (docs/auth.md,
+ * "Revocation"). E_NOTFOUND when there is no row or it changed since.
+ */
+enum err	repo_users_current(struct db *, struct arena *,
+		    const char *sub, int64_t iat, struct auth_user *out);
+/*
  * Conditional writes of a row's hash, taking the place of a row lock
  * held while hashing: each replaces the hash only while it is still
  * old, the one that was checked, and sets the salt to "argon2";
  * E_CONFLICT when the row's hash is no longer old (or the row gone).
  * _rehash stores a stronger form of the same password (login);
- * _set_password a new password.
+ * _set_password a new password, with password_changed_at at second at
+ * (a in which the parameters are kept).
  */
 enum err	repo_users_rehash(struct db *, const char *id,
 		    const char *old, const char *hash);
-enum err	repo_users_set_password(struct db *, const char *id,
-		    const char *old, const char *hash);
+enum err	repo_users_set_password(struct db *, struct arena *a,
+		    const char *id, const char *old, const char *hash,
+		    int64_t at);
 /* Gives a row without a sub a fresh one; *sub in the arena. */
 enum err	repo_users_set_sub(struct db *, struct arena *, const char *id,
 		    const char **sub);
-/* Sets the non-NULL fields of p on the row for sub; the new row. */
+/* Sets the non-NULL fields of p on the row for sub, in the same
+ * statement as repo_users_current()'s check for a token issued at iat;
+ * the new row. E_NOTFOUND when there is no row or it changed since. */
 enum err	repo_users_update(struct db *, struct arena *, const char *sub,
-		    const struct auth_profile *p, struct auth_user *out);
+		    int64_t iat, const struct auth_profile *p,
+		    struct auth_user *out);
 
 #endif

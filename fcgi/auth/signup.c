@@ -3,6 +3,7 @@
  * with a token. HTTP only; the SQL is in repo_users.c.
  */
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -74,7 +75,7 @@ signup_post(struct req *rq)
 	    &pw) != E_OK || signup_profile(rq, &pf) != E_OK)
 		return;
 	if ((e = signup_create(rq, email, pw, &pf, &u)) != E_OK ||
-	    (e = token_issue(rq->a, &u, &o)) != E_OK) {
+	    (e = token_issue(rq->a, &u, time(NULL), &o)) != E_OK) {
 		reply_err(rq, e);
 		return;
 	}

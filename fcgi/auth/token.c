@@ -62,9 +62,14 @@ token_claims(const struct conf *cf, const struct auth_user *u, time_t now)
 	return c;
 }
 
-/* TokenResponse: {"access_token","token_type","expires_in","user"}. */
+/*
+ * TokenResponse: {"access_token","token_type","expires_in","user"}.
+ * iat is when the evidence was read: now for a signup, the moment the
+ * row was read for a login, so that a password change committed while
+ * the login hashed revokes its token (docs/auth.md, "Revocation").
+ */
 enum err
-token_issue(struct arena *a, const struct auth_user *u,
+token_issue(struct arena *a, const struct auth_user *u, time_t iat,
     struct json_object **out)
 {
 	const struct conf	*cf = auth_settings()->cf;
@@ -72,7 +77,7 @@ token_issue(struct arena *a, const struct auth_user *u,
 	const char		*jwt;
 	enum err		 e;
 
-	c = token_claims(cf, u, time(NULL));
+	c = token_claims(cf, u, iat);
 	e = jwt_sign(a, keys_signing(), cf->auth_key_id, c, &jwt);
 	json_object_put(c);
 	if (e != E_OK)

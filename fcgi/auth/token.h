@@ -5,6 +5,8 @@
 #ifndef TOKEN_H
 #define TOKEN_H
 
+#include <time.h>
+
 #include <json-c/json.h>
 
 #include "err.h"
@@ -15,8 +17,9 @@ struct auth_user;
 /* User: {"sub","email","full_name","location","profile_photo_url",
  * "stripe_customer_id","created_at"}; a new object the caller owns. */
 struct json_object	*token_user_json(const struct auth_user *);
-/* TokenResponse for u: E_OK and *out (caller owns), or E_INTERNAL. */
+/* TokenResponse for u with iat (exp = iat + AUTH_TOKEN_TTL): E_OK and
+ * *out (caller owns), or E_INTERNAL. */
 enum err		 token_issue(struct arena *, const struct auth_user *u,
-			    struct json_object **out);
+			    time_t iat, struct json_object **out);
 
 #endif

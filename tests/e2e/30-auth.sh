@@ -1,6 +1,7 @@
 #!/bin/bash
 # The auth service through nginx and TLS (API.md §3): signup, login, me,
-# profile, password change; duplicates; legacy and reference-argon2
+# profile, password change (revoking the token it was made with);
+# duplicates; legacy and reference-argon2
 # rows; the JWKS and its extra_jwks.json followed within seconds; the
 # database stopped and back; bad bodies; the login throttle answering
 # 429 before any hashing, and a correct login once its window passed.
@@ -88,18 +89,39 @@ t_patch() {
 	    and j['profile_photo_url'] == 'https://x.org/a.png'"
 }
 
+# after_iat TOKEN: waits until the clock is past the second of the
+# token's iat, so that a password change now revokes it.
+after_iat() {
+	local t
+	t=$(python3 -c 'import base64, json, sys
+p = sys.argv[1].split(".")[1]
+print(json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)))["iat"])' \
+	    "$1") || return 1
+	while [ "$(date +%s)" -le "$t" ]; do
+		sleep 0.1
+	done
+}
+
 t_password() {
+	after_iat "$TOKEN" || return 1
 	printf '{"current_password":"%s","new_password":"new horse staple"}' \
 	    "$PW" >"$T/req.json"
 	req POST /auth/password -H "Authorization: Bearer $TOKEN" -H "$JSON" \
 	    --data-binary "@$T/req.json" && expect_status 204 || return 1
+	# the change revoked the token it was made with (docs/auth.md)
 	req POST /auth/password -H "Authorization: Bearer $TOKEN" -H "$JSON" \
 	    --data-binary "@$T/req.json" &&
-	expect_error 401 invalid_credentials || return 1
+	expect_error 401 unauthorized || return 1
 	post 11 /auth/login "{\"email\":\"ada@example.org\",\"password\":\"$PW\"}" &&
 	expect_error 401 invalid_credentials || return 1
 	post 11 /auth/login '{"email":"ada@example.org","password":"new horse staple"}' &&
-	expect_status 200 && expect_token ada@example.org
+	expect_status 200 && expect_token ada@example.org || return 1
+	# a wrong current password, with a token that is still good
+	printf '{"current_password":"%s","new_password":"new horse staple"}' \
+	    "$PW" >"$T/req.json"
+	req POST /auth/password -H "Authorization: Bearer $TOKEN" -H "$JSON" \
+	    --data-binary "@$T/req.json" &&
+	expect_error 401 invalid_credentials
 }
 
 t_same_401() {
@@ -334,7 +356,8 @@ check "signup answers 201 with a token" t_signup
 check "login is case-insensitive on the email" t_login
 check "GET /auth/me" t_me
 check "PATCH /auth/me" t_patch
-check "password change, then only the new one logs in" t_password
+check "password change revokes its token, then only the new one logs in" \
+    t_password
 check "wrong password and unknown email answer the same 401" t_same_401
 check "duplicate email (other case) is 409" t_duplicate
 check "legacy sha256 row logs in and is re-hashed" t_legacy

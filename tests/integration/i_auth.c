@@ -3,9 +3,9 @@
  * database, twice, on a table missing columns and on rows without a
  * sub; the users repository; the login check (legacy and weak Argon2
  * rows re-hashed by conditional writes, no row lock held, unknown
- * emails refused); the conditional password write; the failure
- * throttle, its reservation raced by forked processes; and two
- * processes signing up the same email at once.
+ * emails refused); the conditional password write and the revocation
+ * rule; the failure throttle, its reservation raced by forked
+ * processes; and two processes signing up the same email at once.
  */
 #include <sys/wait.h>
 
@@ -79,8 +79,15 @@ t_init_fresh(struct db *db)
 	T_OK(strstr(schema, "auth_server_users_sub_key ON "
 	    "public.auth_server_users USING btree (sub)") != NULL);
 	T_OK(strstr(schema, "lower(") == NULL);
+	/* this service's own column, added after auth_server.py's ten */
+	T_OK(strstr(schema, "password_changed_at timestamp with time zone -")
+	    != NULL);
+	T_STR(val("SELECT ordinal_position || is_nullable FROM"
+	    " information_schema.columns WHERE table_name ="
+	    " 'auth_server_users' AND column_name = 'password_changed_at'"),
+	    "11YES");
 	T_STR(val("SELECT count(*) FROM information_schema.columns WHERE"
-	    " table_name = 'auth_server_users'"), "10");
+	    " table_name = 'auth_server_users'"), "11");
 	T_STR(val("SELECT to_regclass('auth_login_throttle') IS NOT NULL"),
 	    "t");
 	tpg_exec(dsn, "INSERT INTO auth_server_users (email, hash, salt, sub)"
@@ -162,22 +169,25 @@ t_users(struct db *db)
 	pf.full_name = NULL;
 	pf.location = "Lyon";
 	pf.profile_photo_url = NULL;
-	T_EQ(repo_users_update(db, &a, u.sub, &pf, &v), E_OK);
+	T_EQ(repo_users_update(db, &a, u.sub, 0, &pf, &v), E_OK);
 	T_STR(v.full_name, "Bea");
 	T_STR(v.location, "Lyon");
 	T_STR(v.profile_photo_url, "https://x.org/b.png");
 	T_PASS("auth repo_users: create, conflict, lookups, update");
 }
 
-/* A request of our own for the handlers' helpers. */
+/* A request of our own for the handlers' helpers; claims c (may be
+ * NULL) as the bearer's. */
 static void
-request(struct req *rq, struct db *db, const char *sub)
+request(struct req *rq, struct db *db, const char *sub,
+    struct jwt_claims *c)
 {
 
 	memset(rq, 0, sizeof(*rq));
 	rq->db = db;
 	rq->a = &a;
 	rq->uid = sub;
+	rq->auth = c;
 	snprintf(rq->reqid, sizeof(rq->reqid), "i_auth");
 }
 
@@ -187,9 +197,13 @@ login(struct db *db, const char *email, const char *pw,
     struct auth_user *u)
 {
 	struct req	 rq;
+	time_t		 t0 = time(NULL), iat = 0;
+	enum err	 e;
 
-	request(&rq, db, NULL);
-	return login_check(&rq, email, pw, u);
+	request(&rq, db, NULL, NULL);
+	e = login_check(&rq, email, pw, u, &iat);
+	T_OK(iat >= t0 && iat <= time(NULL));
+	return e;
 }
 
 static void
@@ -446,7 +460,7 @@ t_no_lock(struct db *db)
 	tpg_exec(dsn, "INSERT INTO auth_server_users (email, hash, salt)"
 	    " VALUES ('legacy2@x.org', '35bbc817ac26c40ff698614569379ae12f8e6f"
 	    "1198f0034bc1e65ea65c7ff0ed', 'abc123')");
-	request(&rq, db, NULL);
+	request(&rq, db, NULL, NULL);
 	T_EQ(repo_users_get(db, &a, USERS_EMAIL, "legacy2@x.org", &u), E_OK);
 	tpg_exec(dsn, "UPDATE auth_server_users SET hash = 'meanwhile'"
 	    " WHERE email = 'legacy2@x.org'");
@@ -469,15 +483,25 @@ t_password_write(struct db *db)
 	struct auth_user	 u, stale;
 	struct req		 rq;
 	char			 phc[PASSWORD_PHC_MAX];
+	time_t			 t0;
 
 	T_EQ(password_hash("old password 1", 14, phc), E_OK);
 	T_EQ(repo_users_create(db, &a, "pw@x.org", phc, &pf, &u), E_OK);
-	request(&rq, db, u.sub);
+	request(&rq, db, u.sub, NULL);
 	T_EQ(me_password_change(&rq, &u, "old password 2", "new password 2"),
 	    E_CREDENTIALS);
+	T_STR(val("SELECT count(*) FROM auth_server_users WHERE email ="
+	    " 'pw@x.org' AND password_changed_at IS NULL"), "1");
 	stale = u;
+	t0 = time(NULL);
 	T_EQ(me_password_change(&rq, &u, "old password 1", "new password 2"),
 	    E_OK);
+	T_OK(atol(val("SELECT extract(epoch FROM password_changed_at)"
+	    "::bigint FROM auth_server_users WHERE email = 'pw@x.org'")) >=
+	    t0);
+	T_OK(atol(val("SELECT extract(epoch FROM password_changed_at)"
+	    "::bigint FROM auth_server_users WHERE email = 'pw@x.org'")) <=
+	    time(NULL));
 	T_EQ(repo_users_get(db, &a, USERS_SUB, u.sub, &u), E_OK);
 	T_OK(strcmp(u.hash, stale.hash) != 0);
 	/* a change that checked the hash before the first one wrote */
@@ -485,9 +509,68 @@ t_password_write(struct db *db)
 	    "new password 3"), E_CONFLICT);
 	T_EQ(repo_users_get(db, &a, USERS_SUB, u.sub, &stale), E_OK);
 	T_STR(stale.hash, u.hash);
-	T_STR(u.salt, "argon2");
+	T_EQ(repo_users_set_password(db, &a, u.id, u.hash, "$argon2id$y",
+	    1700000000), E_OK);
+	T_STR(val("SELECT extract(epoch FROM password_changed_at)::bigint"
+	    " || salt FROM auth_server_users WHERE email = 'pw@x.org'"),
+	    "1700000000argon2");
 	T_PASS("auth password change: a write conditional on the checked "
-	    "hash, 409 when another came first");
+	    "hash, 409 when another came first, the change's second kept");
+}
+
+/* repo_users_current() for pw@x.org at iat: E_OK or E_NOTFOUND. */
+static enum err
+current(struct db *db, const char *sub, int64_t iat)
+{
+	struct auth_user	 u;
+
+	return repo_users_current(db, &a, sub, iat, &u);
+}
+
+static void
+t_revocation(struct db *db)
+{
+	struct auth_profile	 pf = { NULL, "Oslo", NULL };
+	struct auth_user	 u, v;
+	struct jwt_claims	 c;
+	struct req		 rq;
+
+	/* changed at 1700000000 (t_password_write) */
+	T_EQ(repo_users_get(db, &a, USERS_EMAIL, "pw@x.org", &u), E_OK);
+	T_EQ(current(db, u.sub, 1699999999), E_NOTFOUND);
+	T_EQ(current(db, u.sub, 1700000000), E_OK);	/* same second */
+	T_EQ(current(db, u.sub, 1700000001), E_OK);
+	T_EQ(current(db, u.sub, INT64_MAX), E_OK);
+	T_EQ(current(db, u.sub, INT64_MIN), E_NOTFOUND);
+	T_EQ(repo_users_update(db, &a, u.sub, 1699999999, &pf, &v),
+	    E_NOTFOUND);
+	T_STR(val("SELECT location FROM auth_server_users"
+	    " WHERE email = 'pw@x.org'"), "");
+	T_EQ(repo_users_update(db, &a, u.sub, 1700000000, &pf, &v), E_OK);
+	T_STR(v.location, "Oslo");
+	/* a fraction of a second counts as its whole second */
+	tpg_exec(dsn, "UPDATE auth_server_users SET password_changed_at ="
+	    " to_timestamp(1700000000.75) WHERE email = 'pw@x.org'");
+	T_EQ(current(db, u.sub, 1700000000), E_OK);
+	T_EQ(current(db, u.sub, 1699999999), E_NOTFOUND);
+	/* never changed: every token of the account stands */
+	T_EQ(repo_users_get(db, &a, USERS_EMAIL, "bea@x.org", &v), E_OK);
+	T_EQ(current(db, v.sub, 0), E_OK);
+	T_PASS("auth revocation: a token of an earlier second than the "
+	    "change is refused, of the same second or later kept");
+
+	memset(&c, 0, sizeof(c));
+	c.iat = 1699999999;
+	request(&rq, db, u.sub, &c);
+	T_EQ(me_iat(&rq), 1699999999);
+	T_EQ(me_why(&rq, E_NOTFOUND), E_UNAUTH);
+	T_EQ(me_why(&rq, E_OK), E_OK);
+	T_EQ(me_why(&rq, E_DBDOWN), E_DBDOWN);
+	request(&rq, db, "00000000-0000-4000-8000-000000000000", &c);
+	T_EQ(me_why(&rq, E_NOTFOUND), E_NOTFOUND);
+	request(&rq, db, u.sub, NULL);
+	T_EQ(me_iat(&rq), 0);
+	T_PASS("auth revocation: a refused token is 401, a gone row 404");
 }
 
 /* Ends db's server session from another connection and waits for it,
@@ -596,6 +679,7 @@ main(void)
 	t_login(&db);
 	t_no_lock(&db);
 	t_password_write(&db);
+	t_revocation(&db);
 	t_throttle(&db);
 	t_throttle_race();
 	t_dropped(&db);

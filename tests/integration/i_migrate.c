@@ -201,6 +201,27 @@ want_same(char *a, char *b, const char *what)
 	free(b);
 }
 
+/* The one column the auth service's startup DDL adds to the Python
+ * stack's auth_server_users, last, as pg_dump prints it (auth.md). */
+#define AUTH_OWN_COLUMN	",\n    password_changed_at timestamp with time zone\n"
+
+/* dump with the auth service's own column taken out of its CREATE
+ * TABLE; it must be there exactly once. Returns dump. */
+static char *
+without_auth_column(char *dump)
+{
+	char	*p;
+	size_t	 n = strlen(AUTH_OWN_COLUMN);
+
+	if ((p = strstr(dump, AUTH_OWN_COLUMN)) == NULL ||
+	    strstr(p + 1, AUTH_OWN_COLUMN) != NULL)
+		T_FAIL("auth_server_users has not exactly one %s",
+		    "password_changed_at");
+	p[0] = '\n';
+	memmove(p + 1, p + n, strlen(p + n) + 1);
+	return dump;
+}
+
 /* (a) A fresh database gets the whole schema. */
 static void
 t_fresh(const char *dsn)
@@ -258,7 +279,8 @@ t_fresh(const char *dsn)
 
 /*
  * (a) Up to 0010, a fresh database is the Python stack's database:
- * beside the auth service's table, it dumps exactly as the fixture.
+ * beside the auth service's throttle table and its own column of
+ * auth_server_users, it dumps exactly as the fixture.
  */
 static void
 t_fresh_is_python(const char *dsn, const char *python)
@@ -277,9 +299,9 @@ t_fresh_is_python(const char *dsn, const char *python)
 	free(err);
 	want_current(dsn, ADOPT_REV);
 	tpg_load(python, tpg_fixture());
-	want_same(tpg_dump(dsn, "--schema-only", "auth_login_throttle"),
-	    schema(python), "a fresh database at " ADOPT_REV
-	    " and the Python stack's");
+	want_same(without_auth_column(tpg_dump(dsn, "--schema-only",
+	    "auth_login_throttle")), schema(python), "a fresh database at "
+	    ADOPT_REV " and the Python stack's");
 	T_PASS("fresh-database-at-0010-is-the-python-schema");
 
 	T_EQ(dataland(dsn, "migrate", "up", "0005_drop_messages_event", &out,
@@ -386,13 +408,17 @@ t_adopt(const char *dsn)
 	T_PASS("python-database-at-0010-is-adopted-rows-untouched");
 
 	/* The auth service's startup DDL leaves the table as it is, but
-	 * for the sub it owes the row without one. */
+	 * for the sub it owes the row without one and its own nullable
+	 * column, added last. */
 	before = tpg_dump(dsn, "--schema-only", "auth_login_throttle");
 	T_EQ(dataland(dsn, "auth-init-db", NULL, NULL, &out, &err), 0);
 	free(out);
 	free(err);
-	want_same(tpg_dump(dsn, "--schema-only", "auth_login_throttle"),
-	    before, "auth_server_users before and after auth-init-db");
+	want_same(without_auth_column(tpg_dump(dsn, "--schema-only",
+	    "auth_login_throttle")), before,
+	    "auth_server_users before and after auth-init-db");
+	want_scalar(dsn, "SELECT count(*) FROM auth_server_users"
+	    " WHERE password_changed_at IS NULL", "3");
 	want_scalar(dsn, "SELECT count(*) FROM auth_server_users WHERE sub"
 	    " ~ '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-"
 	    "[0-9a-f]{12}$'", "3");
