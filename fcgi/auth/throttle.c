@@ -4,8 +4,6 @@
  * outcome of a password check settles its reserved attempt. The
  * counting is repo_throttle.c's; no SQL here.
  */
-#include <json-c/json.h>
-
 #include "arena.h"
 #include "auth.h"
 #include "err.h"
