@@ -11,7 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 
 # A short throttle window so that its end can be waited for.
-export AUTH_THROTTLE_WINDOW=8
+export AUTH_THROTTLE_WINDOW=20
 export AUTH_THROTTLE_EMAIL_MAX=5
 e2e_start
 

@@ -34,6 +34,10 @@ stream_bg() {
 	    -H "Authorization: Bearer $U" -H "$JSON" \
 	    -d "{\"ticket_id\":\"$2\",\"message\":\"$words\",\"stream\":true}" &
 	SP=$!
+	# the fault comes once the answer is streaming, however long the
+	# client takes to start on a busy machine
+	wait_for 30 grep -q '"event": "delta"' "$1" ||
+	    fail "the stream did not start: $(cat "$1")"
 }
 
 # PostgreSQL stops and comes back while an answer streams: the stream
@@ -41,8 +45,7 @@ stream_bg() {
 # the run is marked either way, and the next request works.
 t_pg_restart_mid_stream() {
 	local st
-	stream_bg "$T/pg.ev" TKT-PG 100
-	sleep 1
+	stream_bg "$T/pg.ev" TKT-PG 100 || return 1
 	scripts/pg.sh stop "$E2E_DIR/pg" >/dev/null 2>&1 &&
 	scripts/pg.sh start "$E2E_DIR/pg" "$E2E_PG_PORT" >/dev/null 2>&1 ||
 	    fail "restart failed" || return 1
@@ -64,8 +67,7 @@ t_pg_restart_mid_stream() {
 t_sigterm_mid_stream() {
 	local m t0
 	m=$(cat "$E2E_DIR/agent.pid")
-	stream_bg "$T/term.ev" TKT-TERM 200
-	sleep 1.5
+	stream_bg "$T/term.ev" TKT-TERM 200 || return 1
 	t0=$SECONDS
 	kill -TERM "$m" || return 1
 	wait "$SP"
@@ -80,7 +82,7 @@ t_sigterm_mid_stream() {
 # A run left running (a responder killed mid-answer) is closed as an
 # error when the agent starts again.
 t_sweep_at_start() {
-	psql_q "INSERT INTO runs (id, conversation_id, user_id, started_at, status) VALUES ('run-stuck', 'TKT-PG', 'faults', now(), 'running')" &&
+	psql_q "INSERT INTO runs (id, conversation_id, user_id, started_at, status) VALUES ('run-stuck', NULL, 'faults', now(), 'running')" &&
 	scripts/stack.sh restart-agent "$E2E_DIR" >"$T/restart" 2>&1 ||
 	    { cat "$T/restart"; return 1; }
 	[ "$(psql_q "SELECT status || ' ' || (error IS NOT NULL) || ' ' || (finished_at IS NOT NULL) FROM runs WHERE id = 'run-stuck'")" = "error true true" ]
