@@ -11,7 +11,7 @@ FROM debian:12 AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
 	build-essential pkg-config libfcgi-dev libpq-dev libjson-c-dev \
-	libargon2-dev libssl-dev libcurl4-openssl-dev \
+	libargon2-dev libssl-dev libcurl4-openssl-dev libsystemd-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # `make install` copies sql/, nginx/, systemd/, README.md and docs/ too;

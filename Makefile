@@ -15,7 +15,7 @@ HTTPS_PORT	?= 8443
 FUZZ_SECONDS	?= 60
 # libcurl is linked only into what uses it (the agent's remote model
 # provider), never into the core.
-PKGS		 = fcgi libpq json-c libargon2 openssl
+PKGS		 = fcgi libpq json-c libargon2 openssl libsystemd
 
 CC		?= cc
 CSTD		 = -std=c11 -D_GNU_SOURCE
@@ -25,8 +25,8 @@ PKG_CFLAGS	:= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # Debian's libfcgi ships no .pc file everywhere; fall back to -lfcgi.
 ifeq ($(findstring -lfcgi,$(PKG_LIBS)),)
-PKG_CFLAGS	:= $(shell pkg-config --cflags libpq json-c libargon2 openssl 2>/dev/null)
-PKG_LIBS	:= -lfcgi $(shell pkg-config --libs libpq json-c libargon2 openssl 2>/dev/null)
+PKG_CFLAGS	:= $(shell pkg-config --cflags libpq json-c libargon2 openssl libsystemd 2>/dev/null)
+PKG_LIBS	:= -lfcgi $(shell pkg-config --libs libpq json-c libargon2 openssl libsystemd 2>/dev/null)
 endif
 CFLAGS		?= -O2 -g
 # fcgi/core first: json-c's own json.h must not shadow ours.
@@ -52,6 +52,7 @@ CORE_OBJS += fcgi/core/json.o
 CORE_OBJS += fcgi/core/log.o
 CORE_OBJS += fcgi/core/metrics.o
 CORE_OBJS += fcgi/core/mono.o
+CORE_OBJS += fcgi/core/notify.o
 CORE_OBJS += fcgi/core/num.o
 CORE_OBJS += fcgi/core/prefork.o
 CORE_OBJS += fcgi/core/req.o

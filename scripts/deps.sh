@@ -11,7 +11,7 @@ set -eu
 
 PKGS="build-essential pkg-config clang libclang-rt-14-dev
 libfcgi-dev libfcgi-bin libpq-dev libjson-c-dev libargon2-dev argon2 libssl-dev
-libcurl4-openssl-dev nginx openssl curl wrk valgrind
+libcurl4-openssl-dev libsystemd-dev nginx openssl curl wrk valgrind
 postgresql-15 postgresql-client-15 procps python3 iproute2 systemd
 docker-compose python3-yaml python3-jsonschema gettext-base"
 

@@ -40,6 +40,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "mono.h"
+#include "notify.h"
 #include "prefork.h"
 #include "route.h"
 #include "service.h"
@@ -177,6 +178,7 @@ fork_worker(struct master *m, int slot)
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		close(m->fd[l == LANE_SHORT ? LANE_LONG : LANE_SHORT]);
+		notify_responder_forked();
 		_exit(worker_run(m->svc, &m->conf, m->fd[l], slot, l));
 	}
 	m->pids[slot] = pid;
@@ -247,7 +249,7 @@ supervise(struct master *m, const sigset_t *set)
 		sig = sigtimedwait(set, NULL, &ts);
 		if (sig == SIGTERM || sig == SIGINT)
 			return;
-		reap(m, 0);
+		notify_tick(m->n, reap(m, 0), service_dsn(m->svc, &m->conf));
 	}
 }
 
@@ -264,6 +266,7 @@ drain(struct master *m, const sigset_t *set)
 	int		l, killed = 0;
 
 	log_info(NULL, "stopping: draining responders");
+	notify_stopping();
 	for (l = 0; l < LANE__MAX; l++)
 		close(m->fd[l]);
 	signal_all(m, SIGTERM);
@@ -404,7 +407,7 @@ prefork_main(const struct service *svc, int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (open_sockets(&m) != 0)
+	if (open_sockets(&m) != 0 || notify_setup() != 0)
 		return 1;
 	if ((svc->boot != NULL && svc->boot(&m.conf) != 0) ||
 	    metrics_init(svc, m.n) != 0) {

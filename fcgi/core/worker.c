@@ -44,6 +44,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "mono.h"
+#include "notify.h"
 #include "req.h"
 #include "route.h"
 #include "service.h"
@@ -413,7 +414,9 @@ worker_run(const struct service *svc, const struct conf *c, int fd,
 	if (svc->worker_init != NULL && svc->worker_init(c) != 0)
 		return 1;
 	db_init(&db, service_dsn(svc, c), c->db_prepare);
+	db.slow_ms = c->db_slow_ms;
 	arena_init(&a);
+	notify_responder_up();
 	rc = loop(svc, &db, fd, &a);
 	for (i = 0; i < nconns; i++)
 		FCGX_Free(&conns[i].fr, 1);
