@@ -67,6 +67,7 @@ static const struct setting settings[] = {
 	{ "MODEL_BASE_URL", K_STR, F(model_base_url), NULL, 0, 0 },
 	{ "MODEL_API_KEY", K_STR, F(model_api_key), NULL, 0, 0 },
 	{ "MODEL_NAME", K_STR, F(model_name), NULL, 0, 0 },
+	{ "DB_SLOW_STATEMENT_MS", K_INT, F(db_slow_ms), "500", 0, 3600000 },
 	{ "SSE_HEARTBEAT_SEC", K_INT, F(sse_heartbeat_sec), "15", 1,
 	    SSE_HEARTBEAT_MAX },
 	{ "AGENT_RETENTION_DAYS", K_INT, F(agent_retention_days), NULL, 1,

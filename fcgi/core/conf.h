@@ -38,6 +38,7 @@ struct conf {
 	const char	*model_name;
 	int		 agent_retention_days;	/* AGENT_RETENTION_DAYS, 0 = off */
 	int		 sse_heartbeat_sec;	/* SSE_HEARTBEAT_SEC */
+	int		 db_slow_ms;		/* DB_SLOW_STATEMENT_MS, 0 = off */
 };
 
 /* Reads the environment. Every problem is written to err (one line

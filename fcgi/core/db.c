@@ -56,6 +56,7 @@
 #include "arena.h"
 #include "db.h"
 #include "log.h"
+#include "mono.h"
 
 /* How one step of a pipeline goes out. */
 enum pipe_how { P_UNNAMED, P_NAMED, P_PREPARE };
@@ -353,19 +354,34 @@ log_failure(struct db *db, const struct stmt *st, const PGresult *res,
 	    msg ? db_first_line(line, sizeof(line), msg) : "");
 }
 
+/* A statement slower than db->slow_ms: one warning with the request id
+ * (the log adds it), the statement's name and how long it took. */
+static void
+log_slow(const struct db *db, const char *what, const char *name,
+    double t0)
+{
+	long	ms = (long)((mono_now() - t0) * 1000.0);
+
+	if (db->slow_ms > 0 && ms >= db->slow_ms)
+		log_warn(NULL, "slow %s '%s': %ld ms", what, name, ms);
+}
+
 enum err
 db_query(struct db *db, const struct stmt *st, const char *const *params,
     PGresult **out)
 {
 	PGresult	*res;
 	enum err	 e;
+	double		 t0;
 	int		 was_tx = db->in_tx, tries;
 
 	assert(db_ok(db));
 	for (tries = 0; tries < 2; tries++) {
 		if ((e = db_ready(db)) != E_OK)
 			return e;
+		t0 = mono_now();
 		res = send_stmt(db, st, params);
+		log_slow(db, "statement", st->name, t0);
 		if ((e = db_result_err(res)) == E_OK) {
 			db->last_used = time(NULL);
 			*out = res;
@@ -751,6 +767,7 @@ db_pipeline(struct db *db, struct arena *a, const struct db_step *steps,
 {
 	PGresult	*res[DB_PIPELINE_MAX];
 	size_t		 i;
+	double		 t0;
 	int		 was_tx = db->in_tx, tries;
 	enum err	 e = E_DBDOWN;
 
@@ -761,7 +778,10 @@ db_pipeline(struct db *db, struct arena *a, const struct db_step *steps,
 		if ((e = db_ready(db)) != E_OK)
 			return e;
 		memset(res, 0, sizeof(res));
-		if ((e = pipe_once(db, steps, n, res)) == E_OK) {
+		t0 = mono_now();
+		e = pipe_once(db, steps, n, res);
+		log_slow(db, "pipeline from", steps[0].st->name, t0);
+		if (e == E_OK) {
 			db->last_used = time(NULL);
 			e = pipe_take(db, a, steps, n, res);
 		}

@@ -41,6 +41,7 @@ struct db {
 	unsigned long		 reconnects;	/* after the first connect */
 	unsigned long		 errors;	/* E_DB and E_DBDOWN results */
 	unsigned long		 round_trips;	/* waits for the server */
+	long			 slow_ms;	/* log statements this slow; 0 off */
 };
 
 /*

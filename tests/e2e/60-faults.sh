@@ -273,6 +273,16 @@ check "pool budget: AGENT_WORKERS=max_connections refused, numbers named" \
 check "pool budget: PG_MAX_CONNECTIONS=4 refused, numbers named" t_budget_env
 check "AGENT_WORKERS=500 refused" t_workers_out_of_range
 
+# A statement slower than DB_SLOW_STATEMENT_MS (20 ms for the test
+# responder) is logged once, with the request's id.
+t_slow_statement() {
+	req GET /t/slowdb -H "X-Request-Id: slow-check-1" && expect_status 200 &&
+	wait_for 5 grep -q '"rid":"slow-check-1","msg":"slow statement .testapp_sleep.: [0-9]* ms"' \
+	    "$E2E_DIR/log/testapp.log" ||
+	    fail "no slow-statement line: $(grep slow-check-1 "$E2E_DIR/log/testapp.log")"
+}
+
+check "a slow statement is logged with its request id" t_slow_statement
 check "socket activation: both lanes on inherited sockets" \
     t_socket_activation
 check "kill -9 an agent responder: replaced, 50 requests 200" \

@@ -432,7 +432,7 @@ testapp_start() {
 	    AGENT_LONG_SOCKET="$E2E_DIR/sock/testapp-long.sock" \
 	    AGENT_WORKERS="$E2E_TESTAPP_WORKERS" \
 	    AGENT_LONG_WORKERS="$E2E_TESTAPP_LONG_WORKERS" APP_ENV=development \
-	    SSE_HEARTBEAT_SEC=1 \
+	    SSE_HEARTBEAT_SEC=1 DB_SLOW_STATEMENT_MS=20 \
 	    ${E2E_SOCKET_GROUP:+SOCKET_GROUP="$E2E_SOCKET_GROUP"} \
 	    "$bin" >>"$E2E_DIR/log/testapp.log" 2>&1 &
 	TESTAPP_PID=$!

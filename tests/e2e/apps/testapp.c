@@ -13,6 +13,7 @@
 
 #include "arena.h"
 #include "conf.h"
+#include "db.h"
 #include "err.h"
 #include "health.h"
 #include "log.h"
@@ -31,6 +32,7 @@ static void	params_get(struct req *);
 static void	slow_get(struct req *);
 static void	stream_get(struct req *);
 static void	stream_error_get(struct req *);
+static void	slowdb_get(struct req *);
 
 /*
  * method, pattern, handler, flags
@@ -43,6 +45,7 @@ static const struct route routes[] = {
 	{ "POST", "/t/echo",		echo_post,	R_JSON,	NULL },
 	{ "GET",  "/t/only-get-put",	only_get_put,	0,	NULL },
 	{ "GET",  "/t/params",		params_get,	0,	NULL },
+	{ "GET",  "/t/slowdb",		slowdb_get,	0,	NULL },
 	{ "PUT",  "/t/only-get-put",	only_get_put,	0,	NULL },
 	{ NULL,   NULL,			NULL,		0,	NULL }
 };
@@ -212,6 +215,28 @@ stream_error_get(struct req *rq)
 	if (sse_begin(rq) != E_OK || ticks(rq, n, 10) != E_OK)
 		return;
 	reply_err(rq, E_DBDOWN);
+}
+
+static const struct stmt q_sleep = { "testapp_sleep", 0,
+    "SELECT pg_sleep(0.05)", S_READ };
+
+/*
+ * GET /t/slowdb: one statement of 50 ms, for the slow-statement log.
+ * 200 {"slept": 50} | 503
+ */
+static void
+slowdb_get(struct req *rq)
+{
+	struct json_object	*o;
+	enum err		 e;
+
+	if ((e = db_exec(rq->db, &q_sleep, NULL)) != E_OK) {
+		reply_err(rq, e);
+		return;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "slept", json_object_new_int(50));
+	reply_json(rq, 200, o);
 }
 
 /*
