@@ -10,6 +10,7 @@
 #include "db.h"
 #include "repo.h"
 #include "repo_conversations.h"
+#include "repo_messages.h"
 
 /* The list's order: the expression ix_conversations_user_recent holds,
  * so that rows the Python stack left without timestamps sort last. */
@@ -112,21 +113,6 @@ static const struct db_col conv_cols[] = {
 };
 #undef F
 
-#define F(f)	offsetof(struct conv_msg, f)
-static const struct db_col msg_cols[] = {
-	{ "id", F(id), COL_TEXT },
-	{ "seq", F(seq), COL_INT },
-	{ "role", F(role), COL_TEXT },
-	{ "text", F(text), COL_TEXT },
-	{ "tool", F(tool), COL_TEXT },
-	{ "tool_call_id", F(tool_call_id), COL_TEXT },
-	{ "run_id", F(run_id), COL_TEXT },
-	{ "feedback", F(feedback), COL_TEXT },
-	{ "created_at", F(created_at), COL_TEXT },
-	{ NULL, 0, 0 }
-};
-#undef F
-
 #define F(f)	offsetof(struct conv_image, f)
 static const struct db_col image_cols[] = {
 	{ "message_id", F(message_id), COL_TEXT },
@@ -178,7 +164,8 @@ repo_conversations_load(struct db *db, struct arena *a, const char *uid,
 	struct conv_full	 f;
 	const struct db_step	 steps[] = {
 		{ &q[Q_GET], p, conv_cols, &f.c, 0, NULL },
-		{ &q[Q_MESSAGES], p, msg_cols, &f.msgs, sizeof(*f.msgs),
+		{ &q[Q_MESSAGES], p, repo_messages_cols, &f.msgs,
+		    sizeof(*f.msgs),
 		    &f.nmsgs },
 		{ &q[Q_IMAGES], p, image_cols, &f.images, sizeof(*f.images),
 		    &f.nimages },

@@ -59,7 +59,7 @@ static const struct stmt q[Q__MAX] = {
 };
 
 #define F(f)	offsetof(struct conv_msg, f)
-static const struct db_col msg_cols[] = {
+const struct db_col repo_messages_cols[] = {
 	{ "id", F(id), COL_TEXT },
 	{ "seq", F(seq), COL_INT },
 	{ "role", F(role), COL_TEXT },
@@ -91,7 +91,7 @@ repo_messages_append(struct db *db, struct arena *a,
 	const char	*p[6] = { conversation_id, m->run_id, m->role, m->tool,
 	    m->tool_call_id, m->text };
 
-	return db_one(db, a, &q[Q_APPEND], p, msg_cols, out);
+	return db_one(db, a, &q[Q_APPEND], p, repo_messages_cols, out);
 }
 
 /* A JSON array as text, or NULL for none. */

@@ -17,6 +17,7 @@
 struct arena;
 struct conv_msg;
 struct db;
+struct db_col;
 struct model_msg;
 
 /* Feedback values (API.md §4); FEEDBACK__MAX is null. */
@@ -26,6 +27,10 @@ enum feedback {
 	FEEDBACK__MAX
 };
 extern const char *const feedback_names[FEEDBACK__MAX + 1];
+
+/* The columns of a message row (struct conv_msg), for every statement
+ * that reads messages whole. */
+extern const struct db_col	repo_messages_cols[];
 
 /* A message to append; role is required, the rest may be NULL. */
 struct msg_new {
