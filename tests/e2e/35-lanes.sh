@@ -82,8 +82,6 @@ t_mixed() {
 	wait "$wp"
 	cat "$T/wrk"
 	grep -q 'Requests/sec' "$T/wrk" || fail "wrk did not run" || return 1
-	[ "$(wrk_max_ms "$T/wrk")" -lt 2000 ] ||
-	    fail "a profile edit waited behind the long requests" || return 1
 	! grep -Eq 'Non-2xx|Socket errors' "$T/wrk" ||
 	    fail "profile edits failed beside the long requests" || return 1
 	for a in 41 42 43 44; do

@@ -283,17 +283,6 @@ expect_reqid() {
 	expect_header x-request-id '^[A-Za-z0-9._-]{1,64}$'
 }
 
-# wrk's Max latency in milliseconds, from its output file.
-wrk_max_ms() {
-	awk '$1 == "Latency" {
-		v = $4
-		if (v ~ /us$/) v = v / 1000
-		else if (v ~ /ms$/) v = v + 0
-		else if (v ~ /s$/) v = v * 1000
-		print int(v)
-	}' "$1"
-}
-
 # --- tokens and streams ------------------------------------------------
 
 # mint_setup: a test RS256 key the services trust, through the stack's

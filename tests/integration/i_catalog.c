@@ -308,9 +308,9 @@ t_load_sample(const char *dsn)
 	T_STR(out, "loaded 189 artworks, 62 documents: 251 new, 0 changed, "
 	    "0 unchanged\n");
 	free(out);
+	/* A figure to read, never a condition: the machines are shared. */
 	printf("# loading the sample (251 lines) took %.0f ms, process "
 	    "start included\n", ms);
-	T_OK(ms < 1000);
 	v = tpg_scalar(dsn, "SELECT (SELECT count(*) FROM artworks) || ' ' ||"
 	    " (SELECT count(*) FROM documents)");
 	T_STR(v, "189 62");

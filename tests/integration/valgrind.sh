@@ -59,6 +59,9 @@ done
 command -v valgrind >/dev/null || { echo "FAIL valgrind: not installed"; exit 1; }
 psql -q "$TEST_PG_URL" -c "CREATE DATABASE $DB" || exit 1
 URL=${TEST_PG_URL%/*}/$DB
+# The agent closes interrupted runs at boot: it needs the schema.
+DATABASE_URL=$URL "${DATALAND_BIN:-build/bin/dataland}" migrate up >/dev/null ||
+    exit 1
 
 # --- agent -----------------------------------------------------------
 S=$WORK/agent.sock
