@@ -33,6 +33,22 @@
 #define SSE_HEARTBEAT_MAX	300		/* SSE_HEARTBEAT_SEC ceiling */
 #define RESPAWN_BACKOFF_MAX_MS	5000		/* crash-loop ceiling */
 
+/* Model settings (conf.c) and the openai provider (agent/model/openai*) */
+#define MODEL_TIMEOUT_MAX_MS	290000	/* below nginx's 300 s long lane */
+#define MODEL_ROUNDS_MAX	8	/* MODEL_TOOL_ROUNDS ceiling */
+#define MODEL_HISTORY_TOKENS_MAX 200000	/* MODEL_HISTORY_TOKENS ceiling */
+#define MODEL_PRICE_MAX		1000000	/* USD per million tokens, above */
+#define OPENAI_LINE_MAX		(256 * 1024)	/* one line of the stream */
+#define OPENAI_BODY_MAX		(1024 * 1024)	/* an answer sent unstreamed */
+#define OPENAI_ERRBODY_MAX	(16 * 1024)	/* an error body, read */
+#define OPENAI_ERRMSG_MAX	200	/* bytes of the provider's message */
+#define OPENAI_JSON_DEPTH	32	/* nesting of one chunk */
+#define OPENAI_CALLS_MAX	16	/* tool calls a turn runs (run.c's
+					   RUN_TOOLS_MAX: the ones it stores) */
+#define OPENAI_ARGS_MAX		(16 * 1024)	/* one call's arguments */
+#define OPENAI_NAME_MAX		64	/* a tool's name, an id: 256 */
+#define OPENAI_ID_MAX		256
+
 /* JSON Web Tokens and key sets (jwt.c) */
 #define JWT_TOKEN_MAX		(16 * 1024)	/* longer tokens are refused */
 #define JWT_HEADER_MAX		2048		/* decoded JOSE header bytes */

@@ -22,7 +22,7 @@
 #define DEV_DATABASE_URL \
 	"postgresql://dataland:dataland@localhost:5432/dataland"
 
-enum kind { K_STR, K_INT, K_BOOL };
+enum kind { K_STR, K_INT, K_BOOL, K_PRICES };
 
 /*
  * Legend: variable, kind, field, default (NULL = unset), range for
@@ -68,6 +68,17 @@ static const struct setting settings[] = {
 	{ "MODEL_API_KEY", K_STR, F(model_api_key), NULL, 0, 0 },
 	{ "MODEL_NAME", K_STR, F(model_name), NULL, 0, 0 },
 	{ "DB_SLOW_STATEMENT_MS", K_INT, F(db_slow_ms), "500", 0, 3600000 },
+	{ "MODEL_CONNECT_TIMEOUT_MS", K_INT, F(model_connect_timeout_ms),
+	    "5000", 100, MODEL_TIMEOUT_MAX_MS },
+	{ "MODEL_TIMEOUT_MS", K_INT, F(model_timeout_ms), "120000", 1000,
+	    MODEL_TIMEOUT_MAX_MS },
+	{ "MODEL_IDLE_TIMEOUT_MS", K_INT, F(model_idle_timeout_ms), "30000",
+	    100, MODEL_TIMEOUT_MAX_MS },
+	{ "MODEL_TOOL_ROUNDS", K_INT, F(model_tool_rounds), "4", 0,
+	    MODEL_ROUNDS_MAX },
+	{ "MODEL_HISTORY_TOKENS", K_INT, F(model_history_tokens), "4000", 0,
+	    MODEL_HISTORY_TOKENS_MAX },
+	{ "MODEL_PRICES", K_PRICES, F(model_prices), NULL, 0, 0 },
 	{ "SSE_HEARTBEAT_SEC", K_INT, F(sse_heartbeat_sec), "15", 1,
 	    SSE_HEARTBEAT_MAX },
 	{ "AGENT_RETENTION_DAYS", K_INT, F(agent_retention_days), NULL, 1,
@@ -109,6 +120,104 @@ conf_int(const char *s, long min, long max, long *out)
 	return 0;
 }
 
+/* A price: digits with at most one '.', below PRICE_MAX. */
+static int
+price_num(const char *p, size_t n, double *out)
+{
+	char	 buf[32];
+	size_t	 i, dots = 0;
+
+	if (n == 0 || n >= sizeof(buf))
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (p[i] == '.')
+			dots++;
+		else if (p[i] < '0' || p[i] > '9')
+			return -1;
+	}
+	if (dots > 1 || n == dots)
+		return -1;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	*out = strtod(buf, NULL);
+	return *out < MODEL_PRICE_MAX ? 0 : -1;
+}
+
+/*
+ * One entry "name=IN/OUT" of p[0..n), spaces around its parts allowed:
+ * 0 with the name's place and the prices, or -1.
+ */
+static int
+price_entry(const char *p, size_t n, const char **name, size_t *namelen,
+    double *in, double *out)
+{
+	const char	*eq, *sl, *end = p + n;
+
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	if ((eq = memchr(p, '=', (size_t)(end - p))) == NULL ||
+	    (sl = memchr(eq, '/', (size_t)(end - eq))) == NULL)
+		return -1;
+	*name = p;
+	for (*namelen = (size_t)(eq - p); *namelen > 0 &&
+	    (p[*namelen - 1] == ' ' || p[*namelen - 1] == '\t'); (*namelen)--)
+		continue;
+	if (*namelen == 0 || memchr(p, ' ', *namelen) != NULL)
+		return -1;
+	for (eq++; eq < sl && *eq == ' '; eq++)
+		continue;
+	for (p = sl; p > eq && p[-1] == ' '; p--)
+		continue;
+	if (price_num(eq, (size_t)(p - eq), in) != 0)
+		return -1;
+	for (sl++; sl < end && *sl == ' '; sl++)
+		continue;
+	return price_num(sl, (size_t)(end - sl), out);
+}
+
+/*
+ * Walks the list; with model non-NULL stops at its entry (0, prices
+ * set). Returns 0 for a well-formed list (model NULL) or a model found,
+ * -1 otherwise.
+ */
+static int
+price_walk(const char *list, const char *model, double *in, double *out)
+{
+	const char	*name;
+	size_t		 n, namelen;
+	double		 i, o;
+
+	if (list == NULL)
+		return -1;
+	for (; *list != '\0'; list += n + (list[n] == ',')) {
+		n = strcspn(list, ",");
+		if (price_entry(list, n, &name, &namelen, &i, &o) != 0)
+			return -1;
+		if (model != NULL && strlen(model) == namelen &&
+		    strncmp(model, name, namelen) == 0) {
+			*in = i;
+			*out = o;
+			return 0;
+		}
+	}
+	return model == NULL ? 0 : -1;
+}
+
+int
+conf_prices_valid(const char *list)
+{
+	return price_walk(list, NULL, NULL, NULL);
+}
+
+int
+conf_price(const char *list, const char *model, double *in, double *out)
+{
+	return conf_prices_valid(list) == 0 ?
+	    price_walk(list, model, in, out) : -1;
+}
+
 static int
 set_one(struct conf *c, const struct setting *s, const char *v, char *err,
     size_t errsz)
@@ -118,6 +227,16 @@ set_one(struct conf *c, const struct setting *s, const char *v, char *err,
 
 	switch (s->kind) {
 	case K_STR:
+		*(const char **)(void *)field = v;
+		return 0;
+	case K_PRICES:
+		if (conf_prices_valid(v) != 0) {
+			complain(err, errsz, s->env, "not a list of "
+			    "model=PROMPT/COMPLETION (USD per million tokens), "
+			    "e.g. gpt-4o-mini=0.15/0.60,gemini-2.5-flash="
+			    "0.30/2.50");
+			return -1;
+		}
 		*(const char **)(void *)field = v;
 		return 0;
 	case K_BOOL:

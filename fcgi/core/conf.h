@@ -33,9 +33,15 @@ struct conf {
 	const char	*agent_jwt_issuers;	/* AGENT_JWT_ISSUERS or NULL */
 	const char	*agent_jwks_file;	/* AGENT_JWKS_FILE or NULL */
 	const char	*model_provider;	/* MODEL_PROVIDER */
-	const char	*model_base_url;
-	const char	*model_api_key;
-	const char	*model_name;
+	const char	*model_base_url;	/* MODEL_BASE_URL */
+	const char	*model_api_key;		/* MODEL_API_KEY or NULL */
+	const char	*model_name;		/* MODEL_NAME */
+	int		 model_connect_timeout_ms; /* MODEL_CONNECT_TIMEOUT_MS */
+	int		 model_timeout_ms;	/* MODEL_TIMEOUT_MS, per answer */
+	int		 model_idle_timeout_ms;	/* MODEL_IDLE_TIMEOUT_MS */
+	int		 model_tool_rounds;	/* MODEL_TOOL_ROUNDS */
+	int		 model_history_tokens;	/* MODEL_HISTORY_TOKENS */
+	const char	*model_prices;		/* MODEL_PRICES or NULL */
 	int		 agent_retention_days;	/* AGENT_RETENTION_DAYS, 0 = off */
 	int		 sse_heartbeat_sec;	/* SSE_HEARTBEAT_SEC */
 	int		 db_slow_ms;		/* DB_SLOW_STATEMENT_MS, 0 = off */
@@ -72,5 +78,15 @@ int	 conf_pool_budget(const struct conf *, struct db *, char *why,
 
 /* Parses the string as an int in [min, max]; 0 on success. */
 int	 conf_int(const char *s, long min, long max, long *out);
+
+/*
+ * A price list "model=IN/OUT,model=IN/OUT" (MODEL_PRICES: USD per
+ * million prompt and completion tokens). 0 and *in, *out set when list
+ * prices model; -1 when it does not, or when list is NULL or malformed.
+ */
+int	 conf_price(const char *list, const char *model, double *in,
+	    double *out);
+/* 0 when list is a well-formed price list, else -1. */
+int	 conf_prices_valid(const char *list);
 
 #endif
