@@ -16,6 +16,8 @@ FUZZ_SECONDS	?= 60
 # libcurl is linked only into what uses it (the agent's remote model
 # provider), never into the core.
 PKGS		 = fcgi libpq json-c libargon2 openssl libsystemd
+CURL_CFLAGS	:= $(shell pkg-config --cflags libcurl 2>/dev/null)
+CURL_LIBS	:= $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
 
 CC		?= cc
 CSTD		 = -std=c11 -D_GNU_SOURCE
@@ -112,6 +114,8 @@ $(BUILD)/lib/%.a:
 	rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/bin/dataland-agent: $(BUILD)/fcgi/agent/main.o $(LIBAGENT) $(LIBCORE)
+$(BUILD)/bin/dataland-agent: LDLIBS += $(CURL_LIBS)
+$(BUILD)/fcgi/agent/model/openai_http.o: ALL_CFLAGS += $(CURL_CFLAGS)
 $(BUILD)/bin/dataland-auth: $(BUILD)/fcgi/auth/main.o $(LIBAUTH) $(LIBCORE)
 $(BUILD)/bin/dataland: $(BUILD)/fcgi/cli/main.o $(LIBCLI) $(LIBAUTH) $(LIBAGENT) $(LIBCORE)
 $(BUILD)/bin/%:
@@ -125,6 +129,7 @@ $(BUILD)/tests/t_%: tests/unit/t_%.c $(TEST_LIB_OBJS) $(LIBAUTH) $(LIBCORE)
 $(BUILD)/tests/i_%: tests/integration/i_%.c $(TEST_LIB_OBJS) $(LIBCLI) $(LIBAUTH) $(LIBAGENT) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/lib -Ifcgi -MF $@.d $(LDFLAGS) -o $@ $< $(TEST_LIB_OBJS) $(LIBCLI) $(LIBAUTH) $(LIBAGENT) $(LIBCORE) $(LDLIBS)
+$(INTEG_BINS): LDLIBS += $(CURL_LIBS)
 $(BUILD)/tests/%: tests/e2e/apps/%.c $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MF $@.d $(LDFLAGS) -o $@ $< $(LIBCORE) $(LDLIBS)

@@ -4,9 +4,11 @@
 #include <string.h>
 
 #include "model.h"
+#include "openai.h"
 
 static const struct model_provider *const providers[] = {
 	&model_builtin,
+	&model_openai,
 	&model_echo,
 	NULL
 };
@@ -25,5 +27,5 @@ model_find(const char *name)
 const char *
 model_names(void)
 {
-	return "builtin, echo";
+	return "builtin, openai, echo";
 }
