@@ -15,7 +15,9 @@
 # Environment: BUILD (build; binaries in $BUILD/bin), HTTPS_PORT (8443),
 # HTTP_PORT (8080), PG_PORT (55432), NGINX_EXTRA_CONF (a file included
 # in the HTTPS server), NGINX_EXTRA_HTTP_CONF (one included at http
-# level), AGENT_WORKERS (4), AUTH_WORKERS (2), MODEL_PROVIDER,
+# level), AGENT_WORKERS (4), AUTH_WORKERS (2), MODEL_PROVIDER and the
+# other MODEL_* settings (docs/models.md; MODEL_API_KEY is inherited
+# from the environment, never put on a command line),
 # AGENT_LONG_WORKERS, AUTH_LONG_WORKERS, APP_ENV (development), and
 # nginx's rate limits AUTH_LOGIN_RATE, AUTH_SIGNUP_RATE,
 # AUTH_PASSWORD_RATE and their *_BURST (scripts/nginx-limits.sh).
@@ -202,6 +204,14 @@ start_service() {	# name
 	    ${SOCKET_GROUP:+SOCKET_GROUP="$SOCKET_GROUP"} \
 	    ${MODEL_PROVIDER:+MODEL_PROVIDER="$MODEL_PROVIDER"} \
 	    ${MODEL_ECHO_DELAY_MS:+MODEL_ECHO_DELAY_MS="$MODEL_ECHO_DELAY_MS"} \
+	    ${MODEL_BASE_URL:+MODEL_BASE_URL="$MODEL_BASE_URL"} \
+	    ${MODEL_NAME:+MODEL_NAME="$MODEL_NAME"} \
+	    ${MODEL_CONNECT_TIMEOUT_MS:+MODEL_CONNECT_TIMEOUT_MS="$MODEL_CONNECT_TIMEOUT_MS"} \
+	    ${MODEL_TIMEOUT_MS:+MODEL_TIMEOUT_MS="$MODEL_TIMEOUT_MS"} \
+	    ${MODEL_IDLE_TIMEOUT_MS:+MODEL_IDLE_TIMEOUT_MS="$MODEL_IDLE_TIMEOUT_MS"} \
+	    ${MODEL_TOOL_ROUNDS:+MODEL_TOOL_ROUNDS="$MODEL_TOOL_ROUNDS"} \
+	    ${MODEL_HISTORY_TOKENS:+MODEL_HISTORY_TOKENS="$MODEL_HISTORY_TOKENS"} \
+	    ${MODEL_PRICES:+MODEL_PRICES="$MODEL_PRICES"} \
 	    setsid "$bin" </dev/null >>"$D/log/$name.log" 2>&1 &
 	echo $! >"$D/$name.pid"
 }
