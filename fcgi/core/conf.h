@@ -36,8 +36,8 @@ struct conf {
 	const char	*model_base_url;	/* MODEL_BASE_URL */
 	const char	*model_api_key;		/* MODEL_API_KEY or NULL */
 	const char	*model_name;		/* MODEL_NAME */
-	int		 model_connect_timeout_ms; /* MODEL_CONNECT_TIMEOUT_MS */
-	int		 model_timeout_ms;	/* MODEL_TIMEOUT_MS, per answer */
+	int		 model_connect_timeout_ms;	/* MODEL_... */
+	int		 model_timeout_ms;	/* MODEL_..., per answer */
 	int		 model_idle_timeout_ms;	/* MODEL_IDLE_TIMEOUT_MS */
 	int		 model_tool_rounds;	/* MODEL_TOOL_ROUNDS */
 	int		 model_history_tokens;	/* MODEL_HISTORY_TOKENS */

@@ -37,7 +37,8 @@ sink_emit(void *arg, const char *p, size_t n)
 }
 
 #define CH(x)	"data: {\"choices\":[{\"index\":0,\"delta\":" x "}]}\n\n"
-#define FIN	"data: {\"choices\":[{\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
+#define FIN	"data: {\"choices\":[{\"delta\":{},"			\
+		    "\"finish_reason\":\"stop\"}]}\n\n"
 #define DONE	"data: [DONE]\n\n"
 
 /* A stream, what it must give; calls as "id name args|..." */

@@ -191,12 +191,28 @@ xfer_status(struct xfer *x)
 	return E_UPSTREAM;
 }
 
+/* A transfer libcurl's clock ended: connecting, or the answer. */
+static enum err
+xfer_timeout(struct xfer *x)
+{
+	curl_off_t	conn = 0;
+
+	curl_easy_getinfo(x->c, CURLINFO_CONNECT_TIME_T, &conn);
+	if (conn == 0 && x->status == 0)
+		snprintf(x->why, x->whysz, "no connection to the model "
+		    "provider within %ld ms (MODEL_CONNECT_TIMEOUT_MS)",
+		    x->p->connect_ms);
+	else
+		snprintf(x->why, x->whysz, "the model did not finish its "
+		    "answer within %ld ms (MODEL_TIMEOUT_MS)", x->p->answer_ms);
+	return E_TIMEOUT;
+}
+
 /* What the finished transfer means. */
 static enum err
 xfer_result(struct xfer *x, CURLcode rc)
 {
 	const struct openai_post	*p = x->p;
-	curl_off_t			 conn = 0;
 	enum err			 e;
 	size_t				 i;
 
@@ -209,18 +225,8 @@ xfer_result(struct xfer *x, CURLcode rc)
 			snprintf(x->why, x->whysz, "%s", p->sse->why);
 		return x->stop;
 	}
-	if (rc == CURLE_OPERATION_TIMEDOUT) {
-		curl_easy_getinfo(x->c, CURLINFO_CONNECT_TIME_T, &conn);
-		if (conn == 0 && x->status == 0)
-			snprintf(x->why, x->whysz, "no connection to the model "
-			    "provider within %ld ms (MODEL_CONNECT_TIMEOUT_MS)",
-			    p->connect_ms);
-		else
-			snprintf(x->why, x->whysz, "the model did not finish "
-			    "its answer within %ld ms (MODEL_TIMEOUT_MS)",
-			    p->answer_ms);
-		return E_TIMEOUT;
-	}
+	if (rc == CURLE_OPERATION_TIMEDOUT)
+		return xfer_timeout(x);
 	if (rc != CURLE_OK) {
 		for (i = 0; curl_errs[i].code != CURLE_OK &&
 		    curl_errs[i].code != rc; i++)
@@ -249,6 +255,27 @@ xfer_header(struct curl_slist *l, const char *h)
 	if ((n = curl_slist_append(l, h)) == NULL)
 		abort();
 	return n;
+}
+
+/* The request's headers (the key's copy wiped once curl has its own). */
+static struct curl_slist *
+xfer_headers(const struct openai_post *p)
+{
+	struct curl_slist	*hdrs = NULL;
+	char			*auth;
+	size_t			 n;
+
+	hdrs = xfer_header(hdrs, "Content-Type: application/json");
+	hdrs = xfer_header(hdrs, "Accept: text/event-stream");
+	hdrs = xfer_header(hdrs, "Expect:");	/* no 100-continue wait */
+	if (p->api_key == NULL)
+		return hdrs;
+	n = strlen(p->api_key) + sizeof("Authorization: Bearer ");
+	auth = arena_alloc(p->sse->a, n);
+	snprintf(auth, n, "Authorization: Bearer %s", p->api_key);
+	hdrs = xfer_header(hdrs, auth);
+	explicit_bzero(auth, n);
+	return hdrs;
 }
 
 /* The request's options on a handle fresh or reset. */
@@ -281,9 +308,7 @@ enum err
 openai_http_post(const struct openai_post *p, char *why, size_t whysz)
 {
 	struct xfer		 x;
-	struct curl_slist	*hdrs = NULL;
-	char			*auth = NULL;
-	size_t			 n;
+	struct curl_slist	*hdrs;
 	CURLcode		 rc;
 	enum err		 e;
 
@@ -303,16 +328,7 @@ openai_http_post(const struct openai_post *p, char *why, size_t whysz)
 	}
 	curl_easy_reset(handle);	/* keeps the connection */
 	x.c = handle;
-	hdrs = xfer_header(hdrs, "Content-Type: application/json");
-	hdrs = xfer_header(hdrs, "Accept: text/event-stream");
-	hdrs = xfer_header(hdrs, "Expect:");	/* no 100-continue wait */
-	if (p->api_key != NULL) {
-		n = strlen(p->api_key) + sizeof("Authorization: Bearer ");
-		auth = arena_alloc(p->sse->a, n);
-		snprintf(auth, n, "Authorization: Bearer %s", p->api_key);
-		hdrs = xfer_header(hdrs, auth);
-		explicit_bzero(auth, n);
-	}
+	hdrs = xfer_headers(p);
 	xfer_setup(&x, hdrs);
 	x.last = mono_now();
 	rc = curl_easy_perform(handle);

@@ -20,7 +20,7 @@ struct openai_post {
 	long			 connect_ms;	/* to connect */
 	long			 total_ms;	/* left of the answer's time */
 	long			 answer_ms;	/* the answer's time, to say */
-	long			 idle_ms;	/* with no byte from the server */
+	long			 idle_ms;	/* silent server */
 	/* E_OK to go on, else why to stop (the client has gone...);
 	 * asked while the transfer waits, about once a second at least. */
 	enum err		(*check)(void *);

@@ -13,6 +13,7 @@
  *   anything else            --> E_UPSTREAM, malformed
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -152,52 +153,44 @@ openai_sse_errmsg(const char *body, size_t len, char *out, size_t outsz)
 }
 
 /*
- * One piece of a tool call: pos its place in a whole message, or
- * SSE_STREAM, where "index" places it (and, for servers that send none,
- * a new id starts a new call).
+ * The slot of a tool call's piece: pos, its place in a whole message;
+ * or, streamed (SSE_STREAM), its "index", and for servers that send
+ * none the last call, or a new one when the piece has a new id. The
+ * slot's number, or OPENAI_CALLS_MAX when there is none that fits.
  */
-static enum err
-sse_piece(struct openai_sse *s, struct json_object *tc, long pos)
+static size_t
+sse_slot(const struct openai_sse *s, struct json_object *tc,
+    const char *id, long pos)
 {
-	struct openai_call	*c;
-	struct json_object	*v, *f;
-	const char		*id = NULL, *p;
-	size_t			 i, n;
+	struct json_object	*v;
+	int64_t			 i;
 
-	if (!json_object_is_type(tc, json_type_object))
-		return sse_fail(s, "the model sent a malformed tool call");
-	if (json_object_object_get_ex(tc, "id", &v) &&
-	    json_object_is_type(v, json_type_string) &&
-	    json_object_get_string_len(v) > 0)
-		id = json_object_get_string(v);
 	if (pos != SSE_STREAM)
-		i = (size_t)pos;
-	else if (json_object_object_get_ex(tc, "index", &v) &&
+		return (size_t)pos < OPENAI_CALLS_MAX ? (size_t)pos :
+		    OPENAI_CALLS_MAX;
+	if (json_object_object_get_ex(tc, "index", &v) &&
 	    json_object_is_type(v, json_type_int)) {
-		if (json_object_get_int64(v) < 0 ||
-		    json_object_get_int64(v) >= OPENAI_CALLS_MAX)
-			return sse_fail(s, "the model asked for more than %d "
-			    "tool calls at once", OPENAI_CALLS_MAX);
-		i = (size_t)json_object_get_int64(v);
-	} else if (s->ncalls == 0)
-		i = 0;
-	else if (id != NULL && s->calls[s->ncalls - 1].id.len > 0 &&
+		i = json_object_get_int64(v);
+		return i >= 0 && i < OPENAI_CALLS_MAX ? (size_t)i :
+		    OPENAI_CALLS_MAX;
+	}
+	if (s->ncalls == 0)
+		return 0;
+	if (id != NULL && s->calls[s->ncalls - 1].id.len > 0 &&
 	    strcmp(id, s->calls[s->ncalls - 1].id.p) != 0)
-		i = s->ncalls;
-	else
-		i = s->ncalls - 1;
-	if (i >= OPENAI_CALLS_MAX)
-		return sse_fail(s, "the model asked for more than %d tool "
-		    "calls at once", OPENAI_CALLS_MAX);
-	if (i >= s->ncalls)
-		s->ncalls = i + 1;
-	c = &s->calls[i];
-	if (id != NULL && c->id.len == 0 && openai_buf_add(s->a, &c->id, id,
-	    strlen(id), OPENAI_ID_MAX) != 0)
-		return sse_fail(s, "a tool call's id is too long");
-	if (!json_object_object_get_ex(tc, "function", &f) ||
-	    !json_object_is_type(f, json_type_object))
-		return E_OK;
+		return s->ncalls;
+	return s->ncalls - 1;
+}
+
+/* The name and arguments pieces of function f into call c. */
+static enum err
+sse_function(struct openai_sse *s, struct openai_call *c,
+    struct json_object *f)
+{
+	struct json_object	*v;
+	const char		*p;
+	size_t			 n;
+
 	if (json_object_object_get_ex(f, "name", &v) &&
 	    json_object_is_type(v, json_type_string)) {
 		p = json_object_get_string(v);
@@ -221,6 +214,36 @@ sse_piece(struct openai_sse *s, struct json_object *tc, long pos)
 		return sse_fail(s, "a tool call's arguments are longer than "
 		    "%d bytes", OPENAI_ARGS_MAX);
 	return E_OK;
+}
+
+/* One piece of a tool call (pos: see sse_slot()). */
+static enum err
+sse_piece(struct openai_sse *s, struct json_object *tc, long pos)
+{
+	struct openai_call	*c;
+	struct json_object	*v, *f;
+	const char		*id = NULL;
+	size_t			 i;
+
+	if (!json_object_is_type(tc, json_type_object))
+		return sse_fail(s, "the model sent a malformed tool call");
+	if (json_object_object_get_ex(tc, "id", &v) &&
+	    json_object_is_type(v, json_type_string) &&
+	    json_object_get_string_len(v) > 0)
+		id = json_object_get_string(v);
+	if ((i = sse_slot(s, tc, id, pos)) >= OPENAI_CALLS_MAX)
+		return sse_fail(s, "the model asked for more than %d tool "
+		    "calls at once", OPENAI_CALLS_MAX);
+	if (i >= s->ncalls)
+		s->ncalls = i + 1;
+	c = &s->calls[i];
+	if (id != NULL && c->id.len == 0 && openai_buf_add(s->a, &c->id, id,
+	    strlen(id), OPENAI_ID_MAX) != 0)
+		return sse_fail(s, "a tool call's id is too long");
+	if (!json_object_object_get_ex(tc, "function", &f) ||
+	    !json_object_is_type(f, json_type_object))
+		return E_OK;
+	return sse_function(s, c, f);
 }
 
 static void

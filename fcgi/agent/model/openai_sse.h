@@ -45,7 +45,7 @@ struct openai_sse {
 	int			 done;		/* [DONE] came */
 	int			 finished;	/* a finish_reason came */
 	size_t			 chunks;	/* chunks read */
-	char			 why[256];	/* what was wrong, for E_UPSTREAM */
+	char			 why[256];	/* for E_UPSTREAM */
 };
 
 /* Readies s for one answer; pieces of content go to emit(arg, ...). */
