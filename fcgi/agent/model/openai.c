@@ -96,17 +96,44 @@ struct turn {
 	long				 prompt, completion;
 	size_t				 ncalls;	/* tools run */
 	int				 round_text;	/* content this round */
-	int				 failed;	/* model_fail was called */
+	int				 failed;	/* model_fail said */
 };
+
+/* MODEL_BASE_URL and its endpoint, or NULL when it is not a URL. */
+static char *
+openai_url(const char *u)
+{
+	char	*url;
+	size_t	 n, e = sizeof(OAI_ENDPOINT) - 1;
+
+	if (u == NULL || (strncmp(u, "http://", 7) != 0 &&
+	    strncmp(u, "https://", 8) != 0) || strpbrk(u, " \t\r\n") != NULL)
+		return NULL;
+	for (n = strlen(u); n > 0 && u[n - 1] == '/'; n--)
+		continue;
+	url = xmalloc(n + e + 1);
+	if (n >= e && memcmp(u + n - e, OAI_ENDPOINT, e) == 0)
+		snprintf(url, n + 1, "%s", u);		/* given whole */
+	else
+		snprintf(url, n + e + 1, "%.*s%s", (int)n, u, OAI_ENDPOINT);
+	return url;
+}
+
+/* 1 when the key can go in a header: printable ASCII, no space. */
+static int
+openai_key_ok(const char *k)
+{
+	for (; k != NULL && *k != '\0'; k++)
+		if (*k <= ' ' || *k >= 0x7f)
+			return 0;
+	return 1;
+}
 
 static int
 openai_init(const struct conf *c)
 {
-	const char	*u = c->model_base_url;
-	size_t		 n;
-
-	if (u == NULL || (strncmp(u, "http://", 7) != 0 &&
-	    strncmp(u, "https://", 8) != 0) || strpbrk(u, " \t\r\n") != NULL) {
+	free(oai.url);
+	if ((oai.url = openai_url(c->model_base_url)) == NULL) {
 		fprintf(stderr, "dataland-agent: MODEL_BASE_URL must be the "
 		    "http:// or https:// URL of an OpenAI-compatible API "
 		    "(e.g. http://127.0.0.1:11434/v1) for MODEL_PROVIDER=openai"
@@ -114,21 +141,15 @@ openai_init(const struct conf *c)
 		return -1;
 	}
 	if (c->model_name == NULL) {
-		fprintf(stderr, "dataland-agent: MODEL_NAME must name the model "
-		    "for MODEL_PROVIDER=openai (e.g. gpt-4o-mini)\n");
+		fprintf(stderr, "dataland-agent: MODEL_NAME must name the "
+		    "model for MODEL_PROVIDER=openai (e.g. gpt-4o-mini)\n");
 		return -1;
 	}
-	for (n = strlen(u); n > 0 && u[n - 1] == '/'; n--)
-		continue;
-	free(oai.url);
-	oai.url = xmalloc(n + sizeof(OAI_ENDPOINT));
-	if (n >= sizeof(OAI_ENDPOINT) - 1 && memcmp(u + n -
-	    (sizeof(OAI_ENDPOINT) - 1), OAI_ENDPOINT,
-	    sizeof(OAI_ENDPOINT) - 1) == 0)
-		snprintf(oai.url, n + 1, "%s", u);	/* given whole */
-	else
-		snprintf(oai.url, n + sizeof(OAI_ENDPOINT), "%.*s%s", (int)n,
-		    u, OAI_ENDPOINT);
+	if (!openai_key_ok(c->model_api_key)) {
+		fprintf(stderr, "dataland-agent: MODEL_API_KEY holds white "
+		    "space or characters a header cannot carry\n");
+		return -1;
+	}
 	oai.key = c->model_api_key;
 	oai.model = c->model_name;
 	oai.connect_ms = c->model_connect_timeout_ms;
@@ -260,21 +281,19 @@ hist_is_user(struct json_object *m)
 
 /*
  * The earlier turns, newest first while they fit MODEL_HISTORY_TOKENS
- * (about 4 bytes a token), then appended oldest first. A visitor's or
- * the guide's words that do not fit end the walk; a group of tool
- * messages goes whole, with the calls that asked for it, or is left
- * out. What is sent starts with a visitor's words.
+ * (about 4 bytes a token), into pick (newest first); their number. A
+ * visitor's or the guide's words that do not fit end the walk; a group
+ * of tool messages goes whole, with the calls that asked for it, or is
+ * left out. What is kept ends (oldest) with a visitor's words.
  */
-static void
-turn_history(struct turn *t)
+static size_t
+hist_pick(const struct model_msg *h, size_t nh, struct json_object **pick)
 {
-	const struct model_msg	*h = t->in->history;
-	struct json_object	**pick, *g;
-	size_t			 npick = 0, i, lo, j;
+	struct json_object	*g;
+	size_t			 npick = 0, i, lo;
 	long			 budget = oai.history, cost;
 
-	pick = arena_alloc(t->a, (t->in->nhistory + 1) * sizeof(*pick));
-	for (i = t->in->nhistory; i > 0; i = lo) {
+	for (i = nh; i > 0; i = lo) {
 		lo = i - 1;
 		if (h[lo].role != NULL && strcmp(h[lo].role, "tool") == 0) {
 			while (lo > 0 && h[lo - 1].role != NULL &&
@@ -282,8 +301,7 @@ turn_history(struct turn *t)
 				lo--;
 			if ((g = hist_tools(h, lo, i)) == NULL)
 				continue;
-			cost = (long)strlen(json_text(g));
-			if (cost <= budget) {
+			if ((cost = (long)strlen(json_text(g))) <= budget) {
 				budget -= cost;
 				pick[npick++] = g;
 			} else
@@ -302,6 +320,18 @@ turn_history(struct turn *t)
 	}
 	while (npick > 0 && !hist_is_user(pick[npick - 1]))
 		json_object_put(pick[--npick]);
+	return npick;
+}
+
+/* The earlier turns hist_pick() keeps, appended oldest first. */
+static void
+turn_history(struct turn *t)
+{
+	struct json_object	**pick, *g;
+	size_t			 npick, i, j;
+
+	pick = arena_alloc(t->a, (t->in->nhistory + 1) * sizeof(*pick));
+	npick = hist_pick(t->in->history, t->in->nhistory, pick);
 	for (i = npick; i > 0; i--) {
 		g = pick[i - 1];
 		if (!json_object_is_type(g, json_type_array)) {
@@ -573,7 +603,8 @@ turn_suggest(struct turn *t)
 	for (i = 0; i < json_object_array_length(t->found); i++) {
 		f = json_object_array_get_idx(t->found, i);
 		tool = hit_str(f, "tool");
-		art = tool != NULL && strcmp(tool, "search_artwork_images") == 0;
+		art = tool != NULL &&
+		    strcmp(tool, "search_artwork_images") == 0;
 		if (!json_object_object_get_ex(f, "result", &res) ||
 		    !json_object_object_get_ex(res, "results", &hits) ||
 		    !json_object_is_type(hits, json_type_array))
