@@ -8,7 +8,9 @@
 # Environment (ports below the ephemeral range, as the tests'): BUILD
 # (default build), BENCH_HTTPS_PORT (18443),
 # BENCH_HTTP_PORT (18080), BENCH_PG_PORT (25490), AGENT_WORKERS (4),
-# AUTH_WORKERS (2).
+# AUTH_WORKERS (2), AGENT_LONG_WORKERS (8) and AUTH_LONG_WORKERS (4), the
+# long lanes (the services' own defaults), MODEL_PROVIDER (echo: the
+# chat benchmark measures the pipeline, not a model).
 set -u
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,6 +23,9 @@ export HTTP_PORT=${BENCH_HTTP_PORT:-18080}
 export PG_PORT=${BENCH_PG_PORT:-25490}
 export AGENT_WORKERS=${AGENT_WORKERS:-4}
 export AUTH_WORKERS=${AUTH_WORKERS:-2}
+export AGENT_LONG_WORKERS=${AGENT_LONG_WORKERS:-8}
+export AUTH_LONG_WORKERS=${AUTH_LONG_WORKERS:-4}
+export MODEL_PROVIDER=${MODEL_PROVIDER:-echo}
 
 for b in dataland-agent dataland-auth; do
 	case $BUILD in
@@ -44,7 +49,8 @@ trap stop EXIT
 trap 'exit 130' INT TERM
 
 echo "bench: starting the stack ($BUILD, https://127.0.0.1:$HTTPS_PORT," \
-    "agent workers $AGENT_WORKERS, auth workers $AUTH_WORKERS)"
+    "agent workers $AGENT_WORKERS + $AGENT_LONG_WORKERS long, auth workers" \
+    "$AUTH_WORKERS + $AUTH_LONG_WORKERS long, model $MODEL_PROVIDER)"
 if ! APP_ENV=development scripts/stack.sh start "$STACK_DIR" \
     >"$STACK_DIR/stack-start.log" 2>&1; then
 	echo "bench: the stack did not start:" >&2

@@ -1,0 +1,476 @@
+#!/bin/bash
+# The agent's endpoints through nginx + TLS + keep-alive, each next to
+# pgbench running the same statements against the same database at the
+# same concurrency in the same run: req/s, p50, p99, and the ratio. A
+# report: figures are printed next to their targets, never asserted.
+#
+#   GET  /v1/conversations/{id}      a whole conversation (20 messages,
+#                                    their images, sources, suggestions)
+#   GET  /v1/conversations           the first page of 20
+#   POST /v1/chat/museum             a turn with the echo model, on one
+#                                    of a rotating set of tickets
+#   POST /v1/messages/{id}/feedback
+#
+# The data (bench/agent-seed.sql): BENCH_AGENT_USERS users (1000) x
+# BENCH_AGENT_CONVS conversations (20) x BENCH_AGENT_MSGS messages (20),
+# written by SQL after the stack's migrations; BENCH_AGENT_TOKENS tokens
+# (250) are minted for every (users / tokens)-th user, and wrk
+# (bench/agent.lua) and pgbench pick among those users alike. The
+# pgbench scripts are made from the agent's own statement tables
+# (bench/stmts.c reads fcgi/agent/repo_*.c), with each request's user
+# upsert first, so a change of SQL is measured on both sides.
+#
+# Chat turns go to the seeded museum tickets (k <= convs / 2), each
+# request one of the user's ten, so a turn finds its ticket and its
+# conversation and adds two messages, as a visitor's second and later
+# questions do; the conversations GET reads are the general ones, which
+# no turn touches. Chat runs on the long lane: nginx's location
+# /v1/chat goes to the agent_long upstream (one connection per
+# request) and AGENT_LONG_WORKERS responders.
+#
+# The machine is shared and drifts, so within each round every endpoint
+# runs through the agent and through pgbench back to back (the order
+# flipping each round), and each ratio is the median of the rounds'.
+#
+# Run by bench/run.sh (STACK_DIR, BUILD exported, the stack's env in
+# STACK_DIR/env).
+set -u
+
+: "${STACK_DIR:?run through bench/run.sh}"
+# shellcheck disable=SC1091
+. "$STACK_DIR/env"
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-build}
+case $BUILD in /*) BDIR=$BUILD ;; *) BDIR=$ROOT/$BUILD ;; esac
+THREADS=${BENCH_THREADS:-2}
+CONNS=${BENCH_AGENT_CONNECTIONS:-16}
+DURATION=${BENCH_DURATION:-5s}
+SECS=${DURATION%s}
+ROUNDS=${BENCH_ROUNDS:-5}
+USERS=${BENCH_AGENT_USERS:-1000}
+CONVS=${BENCH_AGENT_CONVS:-20}
+MSGS=${BENCH_AGENT_MSGS:-20}
+NTOK=${BENCH_AGENT_TOKENS:-250}
+STRIDE=$((USERS / NTOK))
+BASE=https://127.0.0.1:$HTTPS_PORT
+OUT=$STACK_DIR/bench-40
+KID=bench-40
+ENDPOINTS="conv list chat feedback"
+
+die() {
+	echo "bench-40: $*" >&2
+	exit 1
+}
+
+case $SECS in ''|*[!0-9]*) die "BENCH_DURATION '$DURATION' is not seconds (5s)" ;; esac
+[ "$STRIDE" -ge 1 ] && [ "$CONVS" -ge 2 ] && [ "$CONVS" -le 99 ] &&
+    [ "$MSGS" -ge 2 ] && [ "$MSGS" -le 99 ] ||
+    die "need tokens <= users, 2 <= convs, msgs <= 99"
+command -v pgbench >/dev/null || die "pgbench is not installed (make deps)"
+command -v psql >/dev/null || die "psql is not installed (make deps)"
+mkdir -p "$OUT"
+rm -f "$OUT"/*.txt "$OUT"/*.log "$OUT"/*.log.* "$OUT"/pg-*
+
+psql_q() {
+	psql -X -q -At -v ON_ERROR_STOP=1 -d "$DATABASE_URL" "$@"
+}
+
+# --- tools: the test token minter and the statement reader -----------
+san=""
+case $BUILD in *san*) san=1 ;; esac
+make -C "$ROOT" --no-print-directory ${san:+SAN=1} BUILD="$BUILD" \
+    "$BUILD/tests/mint" >"$OUT/make-mint.log" 2>&1 ||
+    die "cannot build the token minter: $(tail -n 5 "$OUT/make-mint.log")"
+MINT=$BDIR/tests/mint
+# shellcheck disable=SC2046
+stmts_build() {
+	local cf r
+	cf="-std=c11 -D_GNU_SOURCE -O1 -I$ROOT/fcgi/core -I$ROOT/fcgi/agent"
+	cf="$cf $(pkg-config --cflags libpq json-c)"
+	[ -n "$san" ] && cf="$cf -fsanitize=address,undefined"
+	for r in visitors conversations messages runs tickets; do
+		cc $cf -DREPO_FILE="\"repo_$r.c\"" -DREPO_TABLE="stmts_$r" \
+		    -c -o "$OUT/stmts-$r.o" "$ROOT/bench/stmts.c" || return 1
+	done
+	cc $cf -DSTMTS_MAIN -c -o "$OUT/stmts-main.o" "$ROOT/bench/stmts.c" &&
+	cc ${san:+-fsanitize=address,undefined} -o "$OUT/stmts" \
+	    "$OUT"/stmts-*.o "$BDIR/lib/libcore.a" -lfcgi \
+	    $(pkg-config --libs libpq json-c libargon2 openssl) -lm
+}
+stmts_build >"$OUT/stmts-build.log" 2>&1 ||
+    die "cannot build bench/stmts.c: $(tail -n 5 "$OUT/stmts-build.log")"
+STMTS=$OUT/stmts
+
+# --- the data ------------------------------------------------------------
+echo "seeding $USERS users x $CONVS conversations x $MSGS messages"
+t0=$(date +%s)
+psql_q -v users="$USERS" -v convs="$CONVS" -v msgs="$MSGS" \
+    -f "$ROOT/bench/agent-seed.sql" >"$OUT/seed.log" 2>&1 ||
+    die "seeding failed: $(tail -n 5 "$OUT/seed.log")"
+got=$(psql_q -c "SELECT count(*) FROM messages")
+[ "$got" = $((USERS * CONVS * MSGS)) ] ||
+    die "seeding left $got messages, not $((USERS * CONVS * MSGS))"
+echo "  seeded in $(($(date +%s) - t0)) s: $(psql_q -c "SELECT
+    pg_size_pretty(sum(pg_total_relation_size(c.oid))) FROM pg_class c
+    WHERE c.relname IN ('users', 'tickets', 'conversations', 'runs',
+    'messages', 'message_images', 'message_sources',
+    'message_suggestions')") with indexes"
+
+# --- tokens the agent trusts (extra_jwks.json, re-read within seconds) ---
+"$MINT" key "$OUT/key.pem" &&
+    "$MINT" jwks "$OUT/key.pem" "$KID" "$AUTH_DATA_DIR/extra_jwks.json" ||
+    die "cannot make the test key"
+exp=$(($(date +%s) + 7200))
+seq 0 $((NTOK - 1)) | xargs -P 4 -I{} sh -c '
+	u=$(({} * $2 + 1))
+	t=$("$1" token "$3" "$4" "{\"sub\":\"$((1000000000000000000 + u))\",\"iss\":\"bench\",\"full_name\":\"Bench Visitor\",\"location\":\"Lisbon\",\"exp\":$5}") &&
+	    echo "{\"$t\", $u},"' sh "$MINT" "$STRIDE" "$OUT/key.pem" "$KID" \
+    "$exp" >"$OUT/tokens.body" || die "cannot mint the tokens"
+{ echo "return {"; cat "$OUT/tokens.body"; echo "}"; } >"$OUT/tokens.lua"
+[ "$(grep -c '^{' "$OUT/tokens.lua")" = "$NTOK" ] ||
+    die "minted $(grep -c '^{' "$OUT/tokens.lua") tokens, not $NTOK"
+TOK1=$(sed -n 2p "$OUT/tokens.lua" | cut -d'"' -f2)
+U1=$(sed -n 2p "$OUT/tokens.lua" | sed 's/.*, *\([0-9]*\)},/\1/')
+
+# --- the pgbench scripts: the agent's statements, in its order ----------
+# sql NAME ARG...: statement NAME with its $n as ARGn, for pgbench.
+sql() {
+	"$STMTS" pgbench "$@" || die "bench/stmts.c: no usable statement '$1'"
+}
+
+# The claims of the bench tokens: full_name and location; the other
+# five are absent, so the agent sends NULL for them.
+pick_user='\set i random(0, '$((NTOK - 1))')
+\set u :i * '$STRIDE' + 1
+\set uid 1000000000000000000 + :u'
+upsert="$(sql visitors_upsert :uid NULL :full_name :location NULL NULL NULL NULL);"
+
+cat >"$OUT/pg-conv.sql" <<-EOF
+$pick_user
+\\set k random($((CONVS / 2 + 1)), $CONVS)
+\\set cid 2000000000000000000 + :u * 100 + :k
+$upsert
+\\startpipeline
+$(sql conv_get :cid :uid);
+$(sql conv_messages :cid :uid);
+$(sql conv_images :cid :uid);
+$(sql conv_sources :cid :uid);
+$(sql conv_suggestions :cid :uid);
+\\endpipeline
+EOF
+
+# The first page: no cursor is 'infinity' and an empty id; the limit
+# is one more than the page. pgbench takes no empty -D value, so each
+# client sets it once with \gset.
+cat >"$OUT/pg-list.sql" <<-EOF
+$pick_user
+\\if :first
+SELECT '' AS after \\gset
+\\set first 0
+\\endif
+$upsert
+$(sql conv_list :uid :start :after :limit);
+EOF
+
+cat >"$OUT/pg-chat.sql" <<-EOF
+$pick_user
+\\set k random(1, $((CONVS / 2)))
+\\set tid 2000000000000000000 + :u * 100 + :k
+\\set history 40
+\\set tokens 9
+\\set cost 0
+$upsert
+BEGIN;
+$(sql tickets_insert :tid :uid);
+$(sql tickets_owner :tid :uid);
+$(sql conv_museum :tid :uid :message);
+$(sql conv_mode :tid :uid);
+$(sql conv_lock :tid :uid);
+$(sql msg_history :tid :history);
+$(sql runs_start :tid :uid :model) \\gset run_
+$(sql msg_append :tid :run_id :role_user NULL NULL :message);
+$(sql conv_touch :tid);
+COMMIT;
+BEGIN;
+$(sql conv_lock :tid :uid);
+$(sql msg_append :tid :run_id :role_assistant NULL NULL :message);
+$(sql runs_finish :run_id :status :model :tokens :tokens :cost NULL);
+$(sql conv_touch :tid);
+COMMIT;
+EOF
+
+cat >"$OUT/pg-feedback.sql" <<-EOF
+$pick_user
+\\set k random(1, $CONVS)
+\\set s 2 * random(1, $((MSGS / 2)))
+\\set mid 3000000000000000000 + (:u * 100 + :k) * 100 + :s
+$upsert
+$(sql msg_feedback :mid :uid :feedback);
+EOF
+
+PGB_VARS=(-D "full_name=Bench Visitor" -D location=Lisbon -D start=infinity
+    -D limit=21 -D first=1 -D model=echo -D status=success -D role_user=user
+    -D role_assistant=assistant -D feedback=like
+    -D "message=Which paintings hang in this room and who made them?")
+
+# --- one measured run of each kind ----------------------------------------
+# wrk_run NAME MODE [SECS]: the agent, output in OUT/NAME.txt.
+wrk_run() {
+	wrk -t"$THREADS" -c"$CONNS" -d"${3:-$SECS}s" --latency \
+	    -s "$ROOT/bench/agent.lua" "$BASE" -- "$2" "$OUT/tokens.lua" \
+	    "$CONVS" "$MSGS" >"$OUT/$1.txt" 2>&1
+}
+
+# pgb_run NAME MODE [SECS]: pgbench, summary in OUT/NAME.txt, one
+# latency a transaction in OUT/NAME.log.* (-l).
+pgb_run() {
+	pgbench -n -M prepared -c "$CONNS" -j "$THREADS" -T "${3:-$SECS}" \
+	    -l --log-prefix="$OUT/$1.log" "${PGB_VARS[@]}" \
+	    -f "$OUT/pg-$2.sql" "$DATABASE_URL" >"$OUT/$1.txt" 2>&1 ||
+	    echo "pgbench exit $?" >>"$OUT/$1.txt"
+}
+
+# field NAME rps|p50|p99|requests|errors: of a wrk or pgbench run.
+field() {
+	if [ -n "$(ls "$OUT/$1".log.* 2>/dev/null)" ]; then
+		pgb_field "$@"
+	else
+		wrk_field "$@"
+	fi
+}
+
+wrk_field() {
+	awk -v f="$2" '
+	function ms(v) {
+		if (v ~ /us$/) return v / 1000
+		if (v ~ /ms$/) return v + 0
+		if (v ~ /s$/) return v * 1000
+		return v + 0
+	}
+	/^Requests\/sec:/ { rps = $2 }
+	$1 == "50%" { p50 = ms($2) }
+	$1 == "99%" { p99 = ms($2) }
+	/requests in/ { n = $1 }
+	/Non-2xx or 3xx responses:/ { bad += $NF }
+	/Socket errors:/ {
+		for (i = 3; i <= NF; i += 2) { v = $(i + 1); sub(/,/, "", v); bad += v }
+	}
+	END {
+		if (f == "rps") printf "%.0f", rps
+		else if (f == "p50") printf "%.2f", p50
+		else if (f == "p99") printf "%.2f", p99
+		else if (f == "requests") printf "%d", n
+		else printf "%d", bad
+	}' "$OUT/$1.txt"
+}
+
+# pgbench: tps without the connection time; percentiles from the
+# per-transaction log (its third column, in microseconds).
+pgb_field() {
+	case $2 in
+	rps)
+		awk '/^tps = / { printf "%.0f", $3 }' "$OUT/$1.txt" ;;
+	requests)
+		cat "$OUT/$1".log.* | wc -l ;;
+	errors)
+		awk '/^number of failed transactions:/ { n += $5 }
+		    /aborted|exit [0-9]/ { n++ }
+		    END { printf "%d", n }' "$OUT/$1.txt" ;;
+	p50|p99)
+		cat "$OUT/$1".log.* | awk '{ print $3 / 1000 }' | sort -n |
+		    awk -v p="${2#p}" '{ v[NR] = $1 } END {
+			if (NR == 0) { print 0; exit }
+			i = int(NR * p / 100 + 0.999); if (i < 1) i = 1
+			printf "%.2f", v[i] }' ;;
+	esac
+}
+
+ratio() {	# A B: A/B in percent
+	awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", 100 * a / b; else print 0 }'
+}
+
+median() {	# numbers on stdin, one a line
+	sort -n | awk '{ v[NR] = $1 } END {
+	    if (NR == 0) print 0
+	    else if (NR % 2) print v[(NR + 1) / 2]
+	    else printf "%.1f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+per_round() {	# MODE: each round's agent/pgbench ratio, one a line
+	local r
+	for r in $(seq "$ROUNDS"); do
+		ratio "$(field "agent-$1-$r" rps)" "$(field "pg-$1-$r" rps)"
+		echo
+	done
+}
+
+median_round() {	# MODE: the round whose ratio is the median
+	local r
+	for r in $(seq "$ROUNDS"); do
+		echo "$(ratio "$(field "agent-$1-$r" rps)" \
+		    "$(field "pg-$1-$r" rps)") $r"
+	done | sort -n | awk -v n="$ROUNDS" 'NR == int((n + 1) / 2) { print $2 }'
+}
+
+# --- each endpoint answers before anything is measured ----------------
+# The key is trusted once extra_jwks.json has been re-read.
+api() {	# METHOD PATH [BODY]: prints the status
+	curl -sk -o "$OUT/answer.json" -w '%{http_code}' -X "$1" \
+	    -H "Authorization: Bearer $TOK1" \
+	    ${3:+-H 'Content-Type: application/json' --data-binary "$3"} \
+	    "$BASE$2"
+}
+cid() { printf '2%018d' $((U1 * 100 + $1)); }
+n=0
+until [ "$(api GET /v1/conversations)" = 200 ]; do
+	n=$((n + 1))
+	[ "$n" -ge 60 ] && die "GET /v1/conversations with a bench token" \
+	    "answers $(api GET /v1/conversations): $(head -c 300 "$OUT/answer.json")"
+	sleep 0.5
+done
+for check in "GET /v1/conversations/$(cid "$CONVS")" \
+    "POST /v1/chat/museum {\"ticket_id\":\"$(cid 1)\",\"message\":\"hello\"}" \
+    "POST /v1/messages/$(printf '3%018d' $(((U1 * 100 + 1) * 100 + 2)))/feedback {\"feedback\":\"like\"}"; do
+	# shellcheck disable=SC2086
+	set -- $check
+	body=${*:3}
+	code=$(api "$1" "$2" "$body")
+	[ "$code" = 200 ] || die "$1 $2 answers $code: $(head -c 300 "$OUT/answer.json")"
+done
+n=$(curl -sk -H "Authorization: Bearer $TOK1" \
+    "$BASE/v1/conversations/$(cid "$CONVS")" | grep -o '"seq":' | wc -l)
+[ "$n" = "$MSGS" ] || die "a seeded conversation reads back with $n messages, not $MSGS"
+for m in $ENDPOINTS; do
+	pgbench -n -M prepared -c 1 -t 3 "${PGB_VARS[@]}" -f "$OUT/pg-$m.sql" \
+	    "$DATABASE_URL" >"$OUT/check-pg-$m.log" 2>&1 ||
+	    die "the pgbench script $OUT/pg-$m.sql fails:" \
+	    "$(grep -m 3 -i error "$OUT/check-pg-$m.log")"
+done
+
+# --- the plans the statements get -------------------------------------
+# Generic plans, as the agent's prepared statements get after their
+# fifth run, on the first bench user's data; EXPLAIN ANALYZE in
+# OUT/explain.txt, the indexes each plan reads below the figures.
+explain() {	# LABEL NAME ARG...
+	local l=$1 n=$2
+	shift 2
+	echo "PREPARE $n AS $("$STMTS" raw "$n");"
+	echo "\\echo == $l ($*)"
+	echo "EXPLAIN (ANALYZE, BUFFERS) EXECUTE $n($(IFS=,; echo "$*"));"
+	echo "DEALLOCATE $n;"
+}
+uid1="'$((1000000000000000000 + U1))'"
+c_read="'$(cid "$CONVS")'"
+{
+	echo "SET plan_cache_mode = force_generic_plan;"
+	explain conv_list conv_list "$uid1" "'infinity'" "''" "'21'"
+	explain "conv_list/cursor" conv_list "$uid1" \
+	    "'2026-01-15T12:00:00.000000'" "'$(cid 5)'" "'21'"
+	for s in conv_get conv_messages conv_images conv_sources \
+	    conv_suggestions; do
+		explain "$s" "$s" "$c_read" "$uid1"
+	done
+	echo "BEGIN;"
+	explain conv_lock conv_lock "'$(cid 1)'" "$uid1"
+	explain msg_history msg_history "'$(cid 1)'" "'40'"
+	explain msg_append msg_append "'$(cid 1)'" NULL "'user'" NULL NULL \
+	    "'x'"
+	explain msg_feedback msg_feedback \
+	    "'$(printf '3%018d' $(((U1 * 100 + 1) * 100 + 2)))'" "$uid1" \
+	    "'like'"
+	echo "ROLLBACK;"
+} | psql -X -q -d "$DATABASE_URL" >"$OUT/explain.txt" 2>&1
+
+# --- warm-up, then the rounds ------------------------------------------
+echo "warm-up (3 s each, through the agent and pgbench)"
+for m in $ENDPOINTS; do
+	wrk_run "warm-agent-$m" "$m" 3
+	pgb_run "warm-pg-$m" "$m" 3
+done
+echo "measuring: $CONNS connections, $THREADS threads, ${SECS}s a run," \
+    "$ROUNDS rounds; wrk through nginx + TLS + keep-alive, pgbench" \
+    "-M prepared over TCP"
+for r in $(seq "$ROUNDS"); do
+	for m in $ENDPOINTS; do
+		if [ $((r % 2)) = 1 ]; then
+			wrk_run "agent-$m-$r" "$m"
+			pgb_run "pg-$m-$r" "$m"
+		else
+			pgb_run "pg-$m-$r" "$m"
+			wrk_run "agent-$m-$r" "$m"
+		fi
+	done
+done
+
+# --- the report ------------------------------------------------------------
+label() {
+	case $1 in
+	conv) echo "GET /v1/conversations/{id}" ;;
+	list) echo "GET /v1/conversations" ;;
+	chat) echo "POST /v1/chat/museum (echo)" ;;
+	feedback) echo "POST /v1/messages/{id}/feedback" ;;
+	esac
+}
+
+row() {	# RUN LABEL VIA
+	printf '%-34s %-8s %8s %8s %8s %9s %6s\n' "$2" "$3" \
+	    "$(field "$1" rps)" "$(field "$1" p50)" "$(field "$1" p99)" \
+	    "$(field "$1" requests)" "$(field "$1" errors)"
+}
+
+echo
+printf '%-34s %-8s %8s %8s %8s %9s %6s\n' "median round of $ROUNDS" via \
+    req/s p50_ms p99_ms requests errors
+for m in $ENDPOINTS; do
+	mr=$(median_round "$m")
+	row "agent-$m-$mr" "$(label "$m") [r$mr]" agent
+	row "pg-$m-$mr" "" pgbench
+done
+
+echo
+echo "ratios agent / pgbench, median of $ROUNDS rounds (target >= 50% each)"
+for m in $ENDPOINTS; do
+	printf '  %-34s %6s%%   (rounds: %s)\n' "$(label "$m")" \
+	    "$(per_round "$m" | median)" "$(per_round "$m" | tr '\n' ' ')"
+done
+
+echo
+echo "read p99 at $CONNS connections, median of $ROUNDS rounds (target <= 10 ms)"
+for m in conv list; do
+	printf '  %-34s %6s ms (rounds: %s)\n' "$(label "$m")" \
+	    "$(for r in $(seq "$ROUNDS"); do field "agent-$m-$r" p99; echo; done | median)" \
+	    "$(for r in $(seq "$ROUNDS"); do field "agent-$m-$r" p99; echo; done | tr '\n' ' ')"
+done
+
+echo
+echo "indexes the statements' generic plans read (EXPLAIN ANALYZE: $OUT/explain.txt)"
+awk '
+/^== / { if (name != "") print line; name = $2; line = sprintf("  %-28s", name); seen = "" ; next }
+/Index (Only )?Scan (Backward )?using|Bitmap Index Scan on/ {
+	for (i = 1; i <= NF; i++) if ($i == "using" || $i == "on") { ix = $(i + 1); break }
+	if (index(seen, " " ix " ") == 0) { line = line " " ix; seen = seen " " ix " " }
+}
+/Seq Scan on/ { for (i = 1; i <= NF; i++) if ($i == "on") { line = line " SEQ-SCAN(" $(i + 1) ")"; break } }
+END { if (name != "") print line }' "$OUT/explain.txt"
+
+# --- memory: every agent responder, short and long lane -----------------
+lane_of() {	# PID: the lane socket the responder holds
+	local ino
+	ino=$(ls -l "/proc/$1/fd" 2>/dev/null |
+	    sed -n 's/.*socket:\[\([0-9]*\)\].*/\1/p' | tr '\n' '|')
+	awk -v i="|$ino" '$NF ~ /agent(-long)?\.sock$/ && index(i, "|" $7 "|") {
+	    n = split($NF, p, "/"); print (p[n] == "agent-long.sock" ? "long" : "short"); exit }' \
+	    /proc/net/unix
+}
+echo
+echo "agent responders after the run (target VmRSS <= 10 MB each)"
+printf '  %-8s %-6s %10s %10s %8s\n' pid lane VmRSS_MB VmHWM_MB "<= 10 MB"
+master=$(cat "$STACK_DIR/agent.pid" 2>/dev/null)
+for c in $(pgrep -P "${master:-0}"); do
+	awk -v p="$c" -v l="$(lane_of "$c")" '
+	    /^VmRSS:/ { r = $2 } /^VmHWM:/ { h = $2 }
+	    END { printf "  %-8d %-6s %10.1f %10.1f %8s\n", p, (l == "" ? "?" : l),
+		r / 1024, h / 1024, (r <= 10240 ? "yes" : "NO") }' "/proc/$c/status"
+done
+echo
+echo "raw output: $OUT/"
