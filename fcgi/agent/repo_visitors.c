@@ -14,13 +14,27 @@ enum { Q_UPSERT, Q_GET, Q_DELETE, Q__MAX };
 
 /* Statements: name, parameters, SQL, flags. */
 static const struct stmt q[Q__MAX] = {
-	/* repo_visitors_get_or_create(): the WHERE makes an unchanged
-	 * profile a no-op, so the common request writes no tuple */
+	/* repo_visitors_get_or_create(): an unchanged profile, the
+	 * common request, inserts no row and so stays a read (no row
+	 * lock, transaction id, WAL or commit flush: ON CONFLICT DO UPDATE
+	 * locks the row it finds even when its WHERE skips the update;
+	 * docs/performance.md); a changed one or a first sight upserts,
+	 * and the WHERE keeps a lost race from writing a tuple */
 	[Q_UPSERT] = { "visitors_upsert", 8,
 	    "INSERT INTO users AS u (id, email, full_name, location,"
 	    " profile_photo_url, joined_date, access_permissions,"
 	    " stripe_customer_id, created_at)"
-	    " VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7, $8, now())"
+	    " SELECT $1::text, $2::text, $3::text, $4::text, $5::text,"
+	    " $6::timestamptz, $7::text, $8::text, now()"
+	    " WHERE NOT EXISTS (SELECT 1 FROM users s WHERE s.id = $1::text"
+	    " AND (s.email, s.full_name, s.location, s.profile_photo_url,"
+	    " s.joined_date, s.access_permissions, s.stripe_customer_id)"
+	    " IS NOT DISTINCT FROM (COALESCE($2::text, s.email),"
+	    " COALESCE($3::text, s.full_name), COALESCE($4::text, s.location),"
+	    " COALESCE($5::text, s.profile_photo_url),"
+	    " COALESCE($6::timestamptz, s.joined_date),"
+	    " COALESCE($7::text, s.access_permissions),"
+	    " COALESCE($8::text, s.stripe_customer_id)))"
 	    " ON CONFLICT (id) DO UPDATE SET"
 	    " email = COALESCE(EXCLUDED.email, u.email),"
 	    " full_name = COALESCE(EXCLUDED.full_name, u.full_name),"
