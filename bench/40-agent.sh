@@ -28,9 +28,18 @@
 # /v1/chat goes to the agent_long upstream (one connection per
 # request) and AGENT_LONG_WORKERS responders.
 #
+# pgbench runs twice per endpoint: at the same concurrency (the ratio
+# the target is held to) and at the lane's responder count, the most
+# connections the agent itself ever uses at once (each responder holds
+# one), which is the tougher ceiling for heavy statements: 16 backends
+# on 2 CPUs spend up to twice the CPU per transaction of 4.
+#
 # The machine is shared and drifts, so within each round every endpoint
 # runs through the agent and through pgbench back to back (the order
 # flipping each round), and each ratio is the median of the rounds'.
+# Beside req/s the report gives the CPU each process group (client,
+# nginx, agent, PostgreSQL) spent per request, which does not move with
+# the rest of the machine's load and says where a ratio comes from.
 #
 # Run by bench/run.sh (STACK_DIR, BUILD exported, the stack's env in
 # STACK_DIR/env).
@@ -69,7 +78,8 @@ case $SECS in ''|*[!0-9]*) die "BENCH_DURATION '$DURATION' is not seconds (5s)" 
 command -v pgbench >/dev/null || die "pgbench is not installed (make deps)"
 command -v psql >/dev/null || die "psql is not installed (make deps)"
 mkdir -p "$OUT"
-rm -f "$OUT"/*.txt "$OUT"/*.log "$OUT"/*.log.* "$OUT"/pg-*
+rm -f "$OUT"/*.txt "$OUT"/*.log "$OUT"/*.log.* "$OUT"/*.time "$OUT"/*.cpu \
+    "$OUT"/pg-*
 
 psql_q() {
 	psql -X -q -At -v ON_ERROR_STOP=1 -d "$DATABASE_URL" "$@"
@@ -120,12 +130,19 @@ echo "  seeded in $(($(date +%s) - t0)) s: $(psql_q -c "SELECT
 "$MINT" key "$OUT/key.pem" &&
     "$MINT" jwks "$OUT/key.pem" "$KID" "$AUTH_DATA_DIR/extra_jwks.json" ||
     die "cannot make the test key"
-exp=$(($(date +%s) + 7200))
-seq 0 $((NTOK - 1)) | xargs -P 4 -I{} sh -c '
-	u=$(({} * $2 + 1))
-	t=$("$1" token "$3" "$4" "{\"sub\":\"$((1000000000000000000 + u))\",\"iss\":\"bench\",\"full_name\":\"Bench Visitor\",\"location\":\"Lisbon\",\"exp\":$5}") &&
-	    echo "{\"$t\", $u},"' sh "$MINT" "$STRIDE" "$OUT/key.pem" "$KID" \
-    "$exp" >"$OUT/tokens.body" || die "cannot mint the tokens"
+# mint_one I: '{"token", u},' for the I-th bench user, whose claims are
+# those the auth service puts in its tokens (no email: see upsert below).
+mint_one() {
+	local u=$(($1 * STRIDE + 1)) c t
+	c='{"sub":"'$((1000000000000000000 + u))'","iss":"bench",'
+	c=$c'"full_name":"Bench Visitor","location":"Lisbon","exp":'$EXP'}'
+	t=$("$MINT" token "$OUT/key.pem" "$KID" "$c") && echo "{\"$t\", $u},"
+}
+EXP=$(($(date +%s) + 7200))
+export MINT OUT KID STRIDE EXP
+export -f mint_one
+seq 0 $((NTOK - 1)) | xargs -P 4 -I{} bash -c 'mint_one {}' \
+    >"$OUT/tokens.body" || die "cannot mint the tokens"
 { echo "return {"; cat "$OUT/tokens.body"; echo "}"; } >"$OUT/tokens.lua"
 [ "$(grep -c '^{' "$OUT/tokens.lua")" = "$NTOK" ] ||
     die "minted $(grep -c '^{' "$OUT/tokens.lua") tokens, not $NTOK"
@@ -139,7 +156,8 @@ sql() {
 }
 
 # The claims of the bench tokens: full_name and location; the other
-# five are absent, so the agent sends NULL for them.
+# five are absent, so the agent sends NULL for them, written here as
+# NULL literals (a pgbench variable cannot be NULL).
 pick_user='\set i random(0, '$((NTOK - 1))')
 \set u :i * '$STRIDE' + 1
 \set uid 1000000000000000000 + :u'
@@ -213,21 +231,60 @@ PGB_VARS=(-D "full_name=Bench Visitor" -D location=Lisbon -D start=infinity
     -D role_assistant=assistant -D feedback=like
     -D "message=Which paintings hang in this room and who made them?")
 
+# --- CPU accounting ---------------------------------------------------
+# What each side spends per request says why a ratio is what it is, and
+# unlike req/s it does not move with the other load on the machine.
+# cpu_ticks: "nginx agent postgres" CPU clock ticks so far: the nginx
+# workers, every agent responder, and PostgreSQL (live processes plus
+# the exited backends the postmaster has reaped: its cutime/cstime).
+PG_MASTER=$(head -n 1 "$STACK_DIR/pg/data/postmaster.pid" 2>/dev/null)
+HZ=$(getconf CLK_TCK)
+TIMEFORMAT='%3U %3S'
+cpu_ticks() {
+	local g t out=""
+	for g in "$(cat "$STACK_DIR/nginx/nginx.pid" 2>/dev/null)" \
+	    "$(cat "$STACK_DIR/agent.pid" 2>/dev/null)" "$PG_MASTER"; do
+		t=0
+		if [ -n "$g" ]; then
+			# shellcheck disable=SC2046
+			t=$(cat $(printf '/proc/%s/stat ' $(pgrep -P "$g")) \
+			    "/proc/$g/stat" 2>/dev/null | sed 's/.*) //' |
+			    awk '{ t += $12 + $13 } END { print t + 0 }')
+			[ "$g" = "$PG_MASTER" ] && t=$((t + $(sed 's/.*) //' \
+			    "/proc/$g/stat" | awk '{ print $14 + $15 }')))
+		fi
+		out="$out $t"
+	done
+	echo $out
+}
+cpu_delta() {	# BEFORE AFTER: the three deltas in seconds
+	awk -v a="$1" -v b="$2" -v hz="$HZ" 'BEGIN {
+	    split(a, x, " "); split(b, y, " ")
+	    printf "%.2f %.2f %.2f\n", (y[1] - x[1]) / hz, (y[2] - x[2]) / hz,
+		(y[3] - x[3]) / hz }'
+}
+
 # --- one measured run of each kind ----------------------------------------
 # wrk_run NAME MODE [SECS]: the agent, output in OUT/NAME.txt.
 wrk_run() {
-	wrk -t"$THREADS" -c"$CONNS" -d"${3:-$SECS}s" --latency \
+	local t0
+	t0=$(cpu_ticks)
+	{ time wrk -t"$THREADS" -c"$CONNS" -d"${3:-$SECS}s" --latency \
 	    -s "$ROOT/bench/agent.lua" "$BASE" -- "$2" "$OUT/tokens.lua" \
-	    "$CONVS" "$MSGS" >"$OUT/$1.txt" 2>&1
+	    "$CONVS" "$MSGS" >"$OUT/$1.txt" 2>&1; } 2>"$OUT/$1.time"
+	cpu_delta "$t0" "$(cpu_ticks)" >"$OUT/$1.cpu"
 }
 
-# pgb_run NAME MODE [SECS]: pgbench, summary in OUT/NAME.txt, one
-# latency a transaction in OUT/NAME.log.* (-l).
+# pgb_run NAME MODE [SECS] [CLIENTS]: pgbench, summary in OUT/NAME.txt,
+# one latency a transaction in OUT/NAME.log.* (-l).
 pgb_run() {
-	pgbench -n -M prepared -c "$CONNS" -j "$THREADS" -T "${3:-$SECS}" \
-	    -l --log-prefix="$OUT/$1.log" "${PGB_VARS[@]}" \
+	local t0
+	t0=$(cpu_ticks)
+	{ time pgbench -n -M prepared -c "${4:-$CONNS}" -j "$THREADS" \
+	    -T "${3:-$SECS}" -l --log-prefix="$OUT/$1.log" "${PGB_VARS[@]}" \
 	    -f "$OUT/pg-$2.sql" "$DATABASE_URL" >"$OUT/$1.txt" 2>&1 ||
-	    echo "pgbench exit $?" >>"$OUT/$1.txt"
+	    echo "pgbench exit $?" >>"$OUT/$1.txt"; } 2>"$OUT/$1.time"
+	cpu_delta "$t0" "$(cpu_ticks)" >"$OUT/$1.cpu"
 }
 
 # field NAME rps|p50|p99|requests|errors: of a wrk or pgbench run.
@@ -296,10 +353,10 @@ median() {	# numbers on stdin, one a line
 	    else printf "%.1f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-per_round() {	# MODE: each round's agent/pgbench ratio, one a line
+per_round() {	# MODE [PREFIX]: each round's agent/pgbench ratio, one a line
 	local r
 	for r in $(seq "$ROUNDS"); do
-		ratio "$(field "agent-$1-$r" rps)" "$(field "pg-$1-$r" rps)"
+		ratio "$(field "agent-$1-$r" rps)" "$(field "${2:-pg}-$1-$r" rps)"
 		echo
 	done
 }
@@ -321,25 +378,26 @@ api() {	# METHOD PATH [BODY]: prints the status
 	    "$BASE$2"
 }
 cid() { printf '2%018d' $((U1 * 100 + $1)); }
+MID1=$(printf '3%018d' $(((U1 * 100 + 1) * 100 + 2)))
+expect_200() {	# METHOD PATH [BODY]
+	local code
+	code=$(api "$@")
+	[ "$code" = 200 ] ||
+	    die "$1 $2 answers $code: $(head -c 300 "$OUT/answer.json")"
+}
 n=0
 until [ "$(api GET /v1/conversations)" = 200 ]; do
 	n=$((n + 1))
-	[ "$n" -ge 60 ] && die "GET /v1/conversations with a bench token" \
-	    "answers $(api GET /v1/conversations): $(head -c 300 "$OUT/answer.json")"
+	[ "$n" -ge 60 ] && expect_200 GET /v1/conversations
 	sleep 0.5
 done
-for check in "GET /v1/conversations/$(cid "$CONVS")" \
-    "POST /v1/chat/museum {\"ticket_id\":\"$(cid 1)\",\"message\":\"hello\"}" \
-    "POST /v1/messages/$(printf '3%018d' $(((U1 * 100 + 1) * 100 + 2)))/feedback {\"feedback\":\"like\"}"; do
-	# shellcheck disable=SC2086
-	set -- $check
-	body=${*:3}
-	code=$(api "$1" "$2" "$body")
-	[ "$code" = 200 ] || die "$1 $2 answers $code: $(head -c 300 "$OUT/answer.json")"
-done
-n=$(curl -sk -H "Authorization: Bearer $TOK1" \
-    "$BASE/v1/conversations/$(cid "$CONVS")" | grep -o '"seq":' | wc -l)
-[ "$n" = "$MSGS" ] || die "a seeded conversation reads back with $n messages, not $MSGS"
+expect_200 GET "/v1/conversations/$(cid "$CONVS")"
+n=$(grep -o '"seq":' "$OUT/answer.json" | wc -l)
+[ "$n" = "$MSGS" ] ||
+    die "a seeded conversation reads back with $n messages, not $MSGS"
+expect_200 POST /v1/chat/museum \
+    "{\"ticket_id\":\"$(cid 1)\",\"message\":\"hello\"}"
+expect_200 POST "/v1/messages/$MID1/feedback" '{"feedback":"like"}'
 for m in $ENDPOINTS; do
 	pgbench -n -M prepared -c 1 -t 3 "${PGB_VARS[@]}" -f "$OUT/pg-$m.sql" \
 	    "$DATABASE_URL" >"$OUT/check-pg-$m.log" 2>&1 ||
@@ -375,27 +433,57 @@ c_read="'$(cid "$CONVS")'"
 	explain msg_history msg_history "'$(cid 1)'" "'40'"
 	explain msg_append msg_append "'$(cid 1)'" NULL "'user'" NULL NULL \
 	    "'x'"
-	explain msg_feedback msg_feedback \
-	    "'$(printf '3%018d' $(((U1 * 100 + 1) * 100 + 2)))'" "$uid1" \
-	    "'like'"
+	explain msg_feedback msg_feedback "'$MID1'" "$uid1" "'like'"
 	echo "ROLLBACK;"
 } | psql -X -q -d "$DATABASE_URL" >"$OUT/explain.txt" 2>&1
+
+# --- the agent's own database concurrency ----------------------------
+# Each responder holds one connection, so the agent never runs more
+# statements at once than a lane has responders; pgbench also runs at
+# that count, as the ceiling of the agent's own connection use.
+lane_of() {	# PID: the lane (short, long) whose socket the responder holds
+	local ino
+	ino=$(ls -l "/proc/$1/fd" 2>/dev/null |
+	    sed -n 's/.*socket:\[\([0-9]*\)\].*/\1/p' | tr '\n' '|')
+	awk -v i="|$ino" '$NF ~ /agent(-long)?\.sock$/ && index(i, "|" $7 "|") {
+	    n = split($NF, p, "/"); print (p[n] == "agent-long.sock" ? "long" : "short"); exit }' \
+	    /proc/net/unix
+}
+master=$(cat "$STACK_DIR/agent.pid" 2>/dev/null)
+N_SHORT=0
+N_LONG=0
+for c in $(pgrep -P "${master:-0}"); do
+	case $(lane_of "$c") in
+	short) N_SHORT=$((N_SHORT + 1)) ;;
+	long) N_LONG=$((N_LONG + 1)) ;;
+	esac
+done
+[ "$N_SHORT" -gt 0 ] || N_SHORT=${AGENT_WORKERS:-4}
+[ "$N_LONG" -gt 0 ] || N_LONG=${AGENT_LONG_WORKERS:-8}
+lane_conns() {	# MODE: the responders of its lane
+	if [ "$1" = chat ]; then echo "$N_LONG"; else echo "$N_SHORT"; fi
+}
 
 # --- warm-up, then the rounds ------------------------------------------
 echo "warm-up (3 s each, through the agent and pgbench)"
 for m in $ENDPOINTS; do
 	wrk_run "warm-agent-$m" "$m" 3
 	pgb_run "warm-pg-$m" "$m" 3
+	pgb_run "warm-pgl-$m" "$m" 3 "$(lane_conns "$m")"
 done
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
 echo "measuring: $CONNS connections, $THREADS threads, ${SECS}s a run," \
     "$ROUNDS rounds; wrk through nginx + TLS + keep-alive, pgbench" \
-    "-M prepared over TCP"
+    "-M prepared over TCP at $CONNS and at the lane's responders" \
+    "($N_SHORT short, $N_LONG long)"
 for r in $(seq "$ROUNDS"); do
 	for m in $ENDPOINTS; do
 		if [ $((r % 2)) = 1 ]; then
 			wrk_run "agent-$m-$r" "$m"
 			pgb_run "pg-$m-$r" "$m"
+			pgb_run "pgl-$m-$r" "$m" "$SECS" "$(lane_conns "$m")"
 		else
+			pgb_run "pgl-$m-$r" "$m" "$SECS" "$(lane_conns "$m")"
 			pgb_run "pg-$m-$r" "$m"
 			wrk_run "agent-$m-$r" "$m"
 		fi
@@ -413,33 +501,72 @@ label() {
 }
 
 row() {	# RUN LABEL VIA
-	printf '%-34s %-8s %8s %8s %8s %9s %6s\n' "$2" "$3" \
+	printf '%-38s %-8s %8s %8s %8s %9s %6s\n' "$2" "$3" \
 	    "$(field "$1" rps)" "$(field "$1" p50)" "$(field "$1" p99)" \
 	    "$(field "$1" requests)" "$(field "$1" errors)"
 }
 
 echo
-printf '%-34s %-8s %8s %8s %8s %9s %6s\n' "median round of $ROUNDS" via \
+printf '%-38s %-8s %8s %8s %8s %9s %6s\n' "median round of $ROUNDS" via \
     req/s p50_ms p99_ms requests errors
 for m in $ENDPOINTS; do
 	mr=$(median_round "$m")
 	row "agent-$m-$mr" "$(label "$m") [r$mr]" agent
-	row "pg-$m-$mr" "" pgbench
+	row "pg-$m-$mr" "" "pgb -c$CONNS"
+	row "pgl-$m-$mr" "" "pgb -c$(lane_conns "$m")"
 done
 
 echo
-echo "ratios agent / pgbench, median of $ROUNDS rounds (target >= 50% each)"
+echo "CPU per request in the same median rounds, microseconds (all of the"
+echo "stack's processes: the load generator too shares the 2 CPUs)"
+printf '%-38s %-8s %8s %8s %8s %9s %8s\n' "" via client nginx agent \
+    postgres total
+cpu_row() {	# RUN LABEL VIA
+	printf '%-38s %-8s ' "$2" "$3"
+	awk -v n="$(field "$1" requests)" '
+	    NR == FNR { c = $1 + $2; next }
+	    { if (n == 0) n = 1
+	      printf "%8.0f %8.0f %8.0f %9.0f %8.0f\n", c * 1e6 / n,
+		$1 * 1e6 / n, $2 * 1e6 / n, $3 * 1e6 / n,
+		(c + $1 + $2 + $3) * 1e6 / n }' \
+	    "$OUT/$1.time" "$OUT/$1.cpu"
+}
 for m in $ENDPOINTS; do
-	printf '  %-34s %6s%%   (rounds: %s)\n' "$(label "$m")" \
+	mr=$(median_round "$m")
+	cpu_row "agent-$m-$mr" "$(label "$m") [r$mr]" agent
+	cpu_row "pg-$m-$mr" "" "pgb -c$CONNS"
+	cpu_row "pgl-$m-$mr" "" "pgb -c$(lane_conns "$m")"
+done
+
+echo
+echo "ratios agent / pgbench at $CONNS connections, median of $ROUNDS rounds" \
+    "(target >= 50% each)"
+for m in $ENDPOINTS; do
+	printf '  %-38s %6s%%   (rounds: %s)\n' "$(label "$m")" \
 	    "$(per_round "$m" | median)" "$(per_round "$m" | tr '\n' ' ')"
 done
+echo "agent / pgbench at the lane's responder count, the agent's own" \
+    "connection use (no target)"
+for m in $ENDPOINTS; do
+	printf '  %-38s %6s%%   (rounds: %s)\n' \
+	    "$(label "$m"), -c$(lane_conns "$m")" \
+	    "$(per_round "$m" pgl | median)" \
+	    "$(per_round "$m" pgl | tr '\n' ' ')"
+done
 
 echo
-echo "read p99 at $CONNS connections, median of $ROUNDS rounds (target <= 10 ms)"
+echo "read p99 at $CONNS connections, median of $ROUNDS rounds" \
+    "(target <= 10 ms)"
+p99s() {	# MODE: each round's p99 of the agent, one a line
+	local r
+	for r in $(seq "$ROUNDS"); do
+		field "agent-$1-$r" p99
+		echo
+	done
+}
 for m in conv list; do
-	printf '  %-34s %6s ms (rounds: %s)\n' "$(label "$m")" \
-	    "$(for r in $(seq "$ROUNDS"); do field "agent-$m-$r" p99; echo; done | median)" \
-	    "$(for r in $(seq "$ROUNDS"); do field "agent-$m-$r" p99; echo; done | tr '\n' ' ')"
+	printf '  %-38s %6s ms (rounds: %s)\n' "$(label "$m")" \
+	    "$(p99s "$m" | median)" "$(p99s "$m" | tr '\n' ' ')"
 done
 
 echo
@@ -454,18 +581,9 @@ awk '
 END { if (name != "") print line }' "$OUT/explain.txt"
 
 # --- memory: every agent responder, short and long lane -----------------
-lane_of() {	# PID: the lane socket the responder holds
-	local ino
-	ino=$(ls -l "/proc/$1/fd" 2>/dev/null |
-	    sed -n 's/.*socket:\[\([0-9]*\)\].*/\1/p' | tr '\n' '|')
-	awk -v i="|$ino" '$NF ~ /agent(-long)?\.sock$/ && index(i, "|" $7 "|") {
-	    n = split($NF, p, "/"); print (p[n] == "agent-long.sock" ? "long" : "short"); exit }' \
-	    /proc/net/unix
-}
 echo
 echo "agent responders after the run (target VmRSS <= 10 MB each)"
 printf '  %-8s %-6s %10s %10s %8s\n' pid lane VmRSS_MB VmHWM_MB "<= 10 MB"
-master=$(cat "$STACK_DIR/agent.pid" 2>/dev/null)
 for c in $(pgrep -P "${master:-0}"); do
 	awk -v p="$c" -v l="$(lane_of "$c")" '
 	    /^VmRSS:/ { r = $2 } /^VmHWM:/ { h = $2 }
@@ -473,4 +591,5 @@ for c in $(pgrep -P "${master:-0}"); do
 		r / 1024, h / 1024, (r <= 10240 ? "yes" : "NO") }' "/proc/$c/status"
 done
 echo
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "raw output: $OUT/"
