@@ -111,6 +111,47 @@ stmts_build >"$OUT/stmts-build.log" 2>&1 ||
     die "cannot build bench/stmts.c: $(tail -n 5 "$OUT/stmts-build.log")"
 STMTS=$OUT/stmts
 
+# --- the agent's own database concurrency ----------------------------
+# Each responder holds one connection, so the agent never runs more
+# statements at once than a lane has responders; pgbench also runs at
+# that count, as the ceiling of the agent's own connection use.
+lane_of() {	# PID: the lane (short, long) whose socket the responder holds
+	local ino
+	ino=$(ls -l "/proc/$1/fd" 2>/dev/null |
+	    sed -n 's/.*socket:\[\([0-9]*\)\].*/\1/p' | tr '\n' '|')
+	awk -v i="|$ino" '$NF ~ /agent(-long)?\.sock$/ && index(i, "|" $7 "|") {
+	    n = split($NF, p, "/"); print (p[n] == "agent-long.sock" ? "long" : "short"); exit }' \
+	    /proc/net/unix
+}
+count_lanes() {	# sets N_SHORT and N_LONG from the running responders
+	local c
+	N_SHORT=0
+	N_LONG=0
+	for c in $(pgrep -P "$(cat "$STACK_DIR/agent.pid" 2>/dev/null)"); do
+		case $(lane_of "$c") in
+		short) N_SHORT=$((N_SHORT + 1)) ;;
+		long) N_LONG=$((N_LONG + 1)) ;;
+		esac
+	done
+}
+# bench/10-healthz.sh leaves the agent with one responder per CPU; the
+# agent is measured with the counts bench/run.sh started it with.
+count_lanes
+if [ "$N_SHORT" != "${AGENT_WORKERS:-$N_SHORT}" ] ||
+    [ "$N_LONG" != "${AGENT_LONG_WORKERS:-$N_LONG}" ]; then
+	echo "restarting the agent with $AGENT_WORKERS + ${AGENT_LONG_WORKERS:-?}" \
+	    "responders (it had $N_SHORT + $N_LONG)"
+	"$ROOT/scripts/stack.sh" restart-agent "$STACK_DIR" >"$OUT/restart.log" 2>&1 ||
+	    die "the agent did not restart: $(tail -n 5 "$OUT/restart.log")"
+	count_lanes
+fi
+[ "$N_SHORT" -gt 0 ] && [ "$N_LONG" -gt 0 ] ||
+    die "no responders found for the agent's lanes ($N_SHORT short," \
+    "$N_LONG long)"
+lane_conns() {	# MODE: the responders of its lane
+	if [ "$1" = chat ]; then echo "$N_LONG"; else echo "$N_SHORT"; fi
+}
+
 # --- the data ------------------------------------------------------------
 echo "seeding $USERS users x $CONVS conversations x $MSGS messages"
 t0=$(date +%s)
@@ -437,33 +478,6 @@ c_read="'$(cid "$CONVS")'"
 	echo "ROLLBACK;"
 } | psql -X -q -d "$DATABASE_URL" >"$OUT/explain.txt" 2>&1
 
-# --- the agent's own database concurrency ----------------------------
-# Each responder holds one connection, so the agent never runs more
-# statements at once than a lane has responders; pgbench also runs at
-# that count, as the ceiling of the agent's own connection use.
-lane_of() {	# PID: the lane (short, long) whose socket the responder holds
-	local ino
-	ino=$(ls -l "/proc/$1/fd" 2>/dev/null |
-	    sed -n 's/.*socket:\[\([0-9]*\)\].*/\1/p' | tr '\n' '|')
-	awk -v i="|$ino" '$NF ~ /agent(-long)?\.sock$/ && index(i, "|" $7 "|") {
-	    n = split($NF, p, "/"); print (p[n] == "agent-long.sock" ? "long" : "short"); exit }' \
-	    /proc/net/unix
-}
-master=$(cat "$STACK_DIR/agent.pid" 2>/dev/null)
-N_SHORT=0
-N_LONG=0
-for c in $(pgrep -P "${master:-0}"); do
-	case $(lane_of "$c") in
-	short) N_SHORT=$((N_SHORT + 1)) ;;
-	long) N_LONG=$((N_LONG + 1)) ;;
-	esac
-done
-[ "$N_SHORT" -gt 0 ] || N_SHORT=${AGENT_WORKERS:-4}
-[ "$N_LONG" -gt 0 ] || N_LONG=${AGENT_LONG_WORKERS:-8}
-lane_conns() {	# MODE: the responders of its lane
-	if [ "$1" = chat ]; then echo "$N_LONG"; else echo "$N_SHORT"; fi
-}
-
 # --- warm-up, then the rounds ------------------------------------------
 echo "warm-up (3 s each, through the agent and pgbench)"
 for m in $ENDPOINTS; do
@@ -584,7 +598,8 @@ END { if (name != "") print line }' "$OUT/explain.txt"
 echo
 echo "agent responders after the run (target VmRSS <= 10 MB each)"
 printf '  %-8s %-6s %10s %10s %8s\n' pid lane VmRSS_MB VmHWM_MB "<= 10 MB"
-for c in $(pgrep -P "${master:-0}"); do
+master=$(cat "$STACK_DIR/agent.pid" 2>/dev/null)
+for c in $(pgrep -P "${master:?no agent master}"); do
 	awk -v p="$c" -v l="$(lane_of "$c")" '
 	    /^VmRSS:/ { r = $2 } /^VmHWM:/ { h = $2 }
 	    END { printf "  %-8d %-6s %10.1f %10.1f %8s\n", p, (l == "" ? "?" : l),
