@@ -39,7 +39,6 @@
 
 #define RUN_HISTORY_MAX		40		/* earlier messages shown */
 #define RUN_ANSWER_MAX		(256 * 1024)	/* bytes of one answer */
-#define RUN_TOOLS_MAX		16		/* tool calls in one turn */
 #define MODEL_SUGGEST_MAX	4
 
 /* A tool call and its result, stored as a "tool" message. */
@@ -63,7 +62,7 @@ struct model_call {
 	size_t				 nhistory;
 	char				*text;
 	size_t				 len, cap;
-	struct tool_rec			 tools[RUN_TOOLS_MAX];
+	struct tool_rec			 tools[TOOL_CALLS_MAX];
 	size_t				 ntools;
 	struct json_object		*images, *sources, *suggestions;
 	long				 prompt, completion;
@@ -413,7 +412,7 @@ run_tool(struct model_call *t, const char *name, const char *call_id,
 	    show ? t->images : NULL, show ? t->sources : NULL);
 	if (e != E_OK && e != E_INVALID)
 		return e;
-	if (t->ntools < RUN_TOOLS_MAX) {
+	if (t->ntools < TOOL_CALLS_MAX) {
 		rec = json_object_new_object();
 		json_object_object_add(rec, "arguments", json_object_get(args));
 		json_object_object_add(rec, "result", json_object_get(*result));

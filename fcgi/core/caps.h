@@ -43,8 +43,8 @@
 #define OPENAI_ERRBODY_MAX	(16 * 1024)	/* an error body, read */
 #define OPENAI_ERRMSG_MAX	200	/* bytes of the provider's message */
 #define OPENAI_JSON_DEPTH	32	/* nesting of one chunk */
-#define OPENAI_CALLS_MAX	16	/* tool calls a turn runs (run.c's
-					   RUN_TOOLS_MAX: the ones it stores) */
+#define TOOL_CALLS_MAX		16	/* tool calls one answer runs,
+					   each stored as a "tool" message */
 #define OPENAI_ARGS_MAX		(16 * 1024)	/* one call's arguments */
 #define OPENAI_NAME_MAX		64	/* a tool's name, an id: 256 */
 #define OPENAI_ID_MAX		256

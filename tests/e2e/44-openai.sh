@@ -65,14 +65,6 @@ ask() {
 	    --data-binary "@$T/req.json"
 }
 
-# ask_failing TICKET MESSAGE: as ask, for an answer that is a 502 or
-# 504. Those statuses are API.md's provider failures (err.c) but
-# docs/openapi.yaml does not list them for the chat routes yet, so the
-# schema check is off here; expect_error still checks the body.
-ask_failing() {
-	OPENAPI_CHECK=0 ask "$@"
-}
-
 # ask_stream OUT TICKET MESSAGE [sse.py ARGS...]: the events into OUT.
 ask_stream() {
 	local out=$1 t=$2 m=$3
@@ -268,7 +260,7 @@ t_rounds() {
 # --- failures ------------------------------------------------------------------
 
 t_http_500() {
-	ask_failing TKT-500 "[e500] Break" && expect_error 502 bad_gateway &&
+	ask TKT-500 "[e500] Break" && expect_error 502 bad_gateway &&
 	expect_json "'HTTP 500' in j['error']['message'] and
 	    'the fake model broke' in j['error']['message']" &&
 	expect_run TKT-500 error 'HTTP 500.*the fake model broke' &&
@@ -280,7 +272,7 @@ t_http_500() {
 }
 
 t_http_429() {
-	ask_failing TKT-429 "[e429] Again" && expect_error 502 bad_gateway &&
+	ask TKT-429 "[e429] Again" && expect_error 502 bad_gateway &&
 	expect_json "'HTTP 429' in j['error']['message'] and
 	    'Rate limit reached' in j['error']['message']" &&
 	expect_run TKT-429 error 'limiting our requests \(HTTP 429\)'
@@ -289,7 +281,7 @@ t_http_429() {
 # A provider that refuses the key and echoes it: the message keeps its
 # words, never the key.
 t_key_echoed() {
-	ask_failing TKT-KEY "[ekey] Who am I?" && expect_error 502 bad_gateway &&
+	ask TKT-KEY "[ekey] Who am I?" && expect_error 502 bad_gateway &&
 	expect_json "'HTTP 401' in j['error']['message'] and
 	    '[redacted]' in j['error']['message'] and
 	    '$KEY' not in j['error']['message']" &&
@@ -297,8 +289,9 @@ t_key_echoed() {
 	! psql_q "SELECT error FROM runs" | grep -qF -- "$KEY"
 }
 
-# Silence past MODEL_IDLE_TIMEOUT_MS: an error event (504's code) within
-# about a second of the limit; the upstream connection is closed.
+# Silence past MODEL_IDLE_TIMEOUT_MS: an error event (504's code) not
+# before the limit and before MODEL_TIMEOUT_MS could have ended it; the
+# upstream connection is closed.
 t_idle_timeout() {
 	fake_reset
 	ask_stream "$T/ev" TKT-IDLE "[stall] Think" || return 1
@@ -306,7 +299,7 @@ t_idle_timeout() {
 	    ev[2]['data']['error']['code'] == 'gateway_timeout' and
 	    'MODEL_IDLE_TIMEOUT_MS' in ev[2]['data']['error']['message'] and
 	    ev[2]['t'] - ev[1]['t'] >= $IDLE_MS / 1000.0 - 0.1 and
-	    ev[2]['t'] - ev[1]['t'] < $IDLE_MS / 1000.0 + 2.5" &&
+	    ev[2]['t'] - ev[1]['t'] < $TOTAL_MS / 1000.0" &&
 	expect_run TKT-IDLE error 'MODEL_IDLE_TIMEOUT_MS' &&
 	wait_for 5 fake_json "any(e['scenario'] == 'stall' and e['event'] == 'closed'
 	    for e in log['events'])" ||
@@ -323,7 +316,9 @@ t_total_timeout() {
 	dt=$((($(date +%s%N) - t0) / 1000000))
 	expect_error 504 gateway_timeout &&
 	expect_json "'MODEL_TIMEOUT_MS' in j['error']['message']" || return 1
-	[ "$dt" -ge $((TOTAL_MS - 200)) ] && [ "$dt" -lt $((TOTAL_MS + 3000)) ] ||
+	# Not early; the upper bound only catches a limit never applied (the
+	# fake trickles for 30 s).
+	[ "$dt" -ge $((TOTAL_MS - 200)) ] && [ "$dt" -lt $((TOTAL_MS * 3)) ] ||
 	    fail "answered after $dt ms" || return 1
 	expect_run TKT-TOTAL error 'MODEL_TIMEOUT_MS'
 }
@@ -334,7 +329,7 @@ t_malformed() {
 	    ev[2]['data']['error']['code'] == 'bad_gateway' and
 	    'malformed' in ev[2]['data']['error']['message']" &&
 	expect_run TKT-BAD error 'malformed' &&
-	ask_failing TKT-CUT "[cut] Go" && expect_error 502 bad_gateway &&
+	ask TKT-CUT "[cut] Go" && expect_error 502 bad_gateway &&
 	expect_run TKT-CUT error 'model'
 }
 

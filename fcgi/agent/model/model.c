@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "model.h"
-#include "openai.h"
 
 static const struct model_provider *const providers[] = {
 	&model_builtin,

@@ -54,6 +54,7 @@ struct model_provider {
 
 /* The providers (model/<name>.c). */
 extern const struct model_provider	model_builtin;
+extern const struct model_provider	model_openai;
 extern const struct model_provider	model_echo;
 
 /* The provider MODEL_PROVIDER names, or NULL. */

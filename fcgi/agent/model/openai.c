@@ -31,7 +31,6 @@
 #include "log.h"
 #include "model.h"
 #include "mono.h"
-#include "openai.h"
 #include "openai_http.h"
 #include "openai_sse.h"
 #include "../tools.h"
@@ -468,7 +467,7 @@ turn_call(struct turn *t, const struct openai_call *c, const char *id)
 	const char		*a = c->args.len > 0 ? c->args.p : "{}";
 	enum err		 e = E_OK;
 
-	if (t->ncalls >= OPENAI_CALLS_MAX) {
+	if (t->ncalls >= TOOL_CALLS_MAX) {
 		res = json_object_new_object();
 		json_object_object_add(res, "error", json_object_new_string(
 		    "too many tool calls for one answer; answer now"));

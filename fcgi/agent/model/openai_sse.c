@@ -156,7 +156,7 @@ openai_sse_errmsg(const char *body, size_t len, char *out, size_t outsz)
  * The slot of a tool call's piece: pos, its place in a whole message;
  * or, streamed (SSE_STREAM), its "index", and for servers that send
  * none the last call, or a new one when the piece has a new id. The
- * slot's number, or OPENAI_CALLS_MAX when there is none that fits.
+ * slot's number, or TOOL_CALLS_MAX when there is none that fits.
  */
 static size_t
 sse_slot(const struct openai_sse *s, struct json_object *tc,
@@ -166,13 +166,13 @@ sse_slot(const struct openai_sse *s, struct json_object *tc,
 	int64_t			 i;
 
 	if (pos != SSE_STREAM)
-		return (size_t)pos < OPENAI_CALLS_MAX ? (size_t)pos :
-		    OPENAI_CALLS_MAX;
+		return (size_t)pos < TOOL_CALLS_MAX ? (size_t)pos :
+		    TOOL_CALLS_MAX;
 	if (json_object_object_get_ex(tc, "index", &v) &&
 	    json_object_is_type(v, json_type_int)) {
 		i = json_object_get_int64(v);
-		return i >= 0 && i < OPENAI_CALLS_MAX ? (size_t)i :
-		    OPENAI_CALLS_MAX;
+		return i >= 0 && i < TOOL_CALLS_MAX ? (size_t)i :
+		    TOOL_CALLS_MAX;
 	}
 	if (s->ncalls == 0)
 		return 0;
@@ -231,9 +231,9 @@ sse_piece(struct openai_sse *s, struct json_object *tc, long pos)
 	    json_object_is_type(v, json_type_string) &&
 	    json_object_get_string_len(v) > 0)
 		id = json_object_get_string(v);
-	if ((i = sse_slot(s, tc, id, pos)) >= OPENAI_CALLS_MAX)
+	if ((i = sse_slot(s, tc, id, pos)) >= TOOL_CALLS_MAX)
 		return sse_fail(s, "the model asked for more than %d tool "
-		    "calls at once", OPENAI_CALLS_MAX);
+		    "calls at once", TOOL_CALLS_MAX);
 	if (i >= s->ncalls)
 		s->ncalls = i + 1;
 	c = &s->calls[i];

@@ -39,7 +39,7 @@ struct openai_sse {
 	int			 has_data;	/* a data line came */
 	int			 last_cr;	/* the last byte was CR */
 	struct openai_buf	 content;	/* all content, emitted */
-	struct openai_call	 calls[OPENAI_CALLS_MAX];
+	struct openai_call	 calls[TOOL_CALLS_MAX];
 	size_t			 ncalls;
 	long			 prompt, completion; /* usage, -1 unknown */
 	int			 done;		/* [DONE] came */
