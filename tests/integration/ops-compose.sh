@@ -44,6 +44,22 @@ t_renders_with_env_file() {
 	EOF
 }
 
+# Every setting conf.c reads is documented and passed by compose; an
+# empty value is the same as unset (conf.c), so compose may pass all.
+t_every_setting_documented_and_passed() {
+	local v n=0 rc=0
+	for v in $(sed -n 's/^[[:space:]]*{ "\([A-Z][A-Z_]*\)", K_.*/\1/p' \
+	    fcgi/core/conf.c); do
+		n=$((n + 1))
+		grep -q "\`$v\`" docs/operations.md ||
+		    fail "$v is not in docs/operations.md" || rc=1
+		grep -q "^  $v: " compose.yml ||
+		    fail "$v is not in compose.yml's x-dataland-env" || rc=1
+	done
+	[ "$n" -ge 20 ] || fail "only $n settings found in conf.c" || rc=1
+	return $rc
+}
+
 t_renders_from_environment() {
 	render "$T/no-env.yml" DATABASE_URL="$ROTATED"
 	grep -q "DATABASE_URL: $ROTATED" "$T/no-env.yml"
@@ -321,6 +337,7 @@ if ! command -v docker-compose >/dev/null 2>&1; then
 fi
 check "compose-renders-with-an-env-file" t_renders_with_env_file
 check "compose-renders-from-the-environment-without-env-file" t_renders_from_environment
+check "compose-passes-and-docs-name-every-setting" t_every_setting_documented_and_passed
 check "compose-refuses-to-render-without-DATABASE_URL" t_refuses_without_database_url
 check "compose-postgres-is-the-original-key-for-key" t_postgres_is_the_original
 check "compose-publishes-no-port-on-every-interface" t_ports_never_all_interfaces
