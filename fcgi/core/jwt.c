@@ -29,6 +29,7 @@
 #include "err.h"
 #include "json.h"
 #include "jwt.h"
+#include "jwt_cache.h"
 #include "log.h"
 
 /* Header members that would let a token choose its own key. */
@@ -577,6 +578,7 @@ jwt_verify(struct jwt_keyset *ks, struct arena *a, const char *token,
 	const struct jwt_key	*k;
 	struct json_object	*hdr, *cl;
 	struct jwt_claims	 tmp;
+	unsigned char		 md[SHA256_DIGEST_LENGTH];
 	size_t			 len;
 	time_t			 now;
 
@@ -598,10 +600,13 @@ jwt_verify(struct jwt_keyset *ks, struct arena *a, const char *token,
 		*why = "unknown kid";
 		return E_UNAUTH;
 	}
-	if (!jwt_rs256_ok(a, k->pk, token, (size_t)(d2 - token), d2 + 1,
-	    len - (size_t)(d2 + 1 - token))) {
-		*why = "bad signature";
-		return E_UNAUTH;
+	if (!jwt_cache_hit(ks, k->pk, token, len, md)) {
+		if (!jwt_rs256_ok(a, k->pk, token, (size_t)(d2 - token),
+		    d2 + 1, len - (size_t)(d2 + 1 - token))) {
+			*why = "bad signature";
+			return E_UNAUTH;
+		}
+		jwt_cache_put(ks, k->pk, md);
 	}
 	*why = "malformed claims";
 	if (jwt_segment_json(a, d1 + 1, (size_t)(d2 - d1 - 1), JWT_TOKEN_MAX,
@@ -674,6 +679,7 @@ jwt_keyset_add(struct jwt_keyset *ks, EVP_PKEY *pk, const char *kid)
 	if (jwt_key_fill(&ks->own[ks->nown], pk, kid, NULL) != E_OK)
 		return E_INVALID;
 	ks->nown++;
+	jwt_cache_clear(ks);
 	return E_OK;
 }
 
@@ -799,6 +805,7 @@ jwt_keyset_swap(struct jwt_keyset *ks, struct jwt_key *keys, int n)
 	jwt_keys_free(ks->extra, ks->nextra);
 	ks->extra = keys;
 	ks->nextra = n;
+	jwt_cache_clear(ks);
 }
 
 /* Loads the file as it is now; the old keys stay when it is unusable. */
@@ -907,6 +914,7 @@ jwt_keyset_release(struct jwt_keyset *ks)
 	for (i = 0; i < ks->nown; i++)
 		jwt_key_release(&ks->own[i]);
 	jwt_keys_free(ks->extra, ks->nextra);
+	jwt_cache_free(ks);
 	free(ks->path);
 	memset(ks, 0, sizeof(*ks));
 }

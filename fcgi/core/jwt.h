@@ -20,6 +20,7 @@
 #include "err.h"
 
 struct arena;
+struct jwt_verified;
 
 /* Encoded length of n bytes, without padding or NUL. */
 #define JWT_B64URL_LEN(n)	(((n) / 3) * 4 + ((n) % 3 ? (n) % 3 + 1 : 0))
@@ -50,6 +51,8 @@ struct jwt_keyset {
 	ino_t		 ino;
 	off_t		 size;
 	struct timespec	 mtim;
+	struct jwt_verified *verified;	/* jwt_cache.c, or NULL */
+	unsigned long	 hits;		/* verifications it saved */
 };
 
 /* How a token is judged besides its signature. */
@@ -105,7 +108,9 @@ enum err	 jwt_sign(struct arena *, EVP_PKEY *, const char *kid,
  * the set, no jku/x5u/x5c/jwk/crit header, no duplicate member in
  * header or claims, exp required and not past now + leeway, nbf not
  * beyond it, sub present, iss in opts->issuers when set. E_OK and *c,
- * or E_UNAUTH with *why (a static string, safe to log).
+ * or E_UNAUTH with *why (a static string, safe to log). A token whose
+ * signature the same key verified before is not verified again
+ * (jwt_cache.h); its header and claims are.
  */
 enum err	 jwt_verify(struct jwt_keyset *, struct arena *,
 		    const char *token, const struct jwt_opts *,

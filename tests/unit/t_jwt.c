@@ -1,7 +1,8 @@
 /*
  * jwt.c: strict base64url, RSA JWKs, RS256 sign and verify, every
- * forgery the verifier must refuse, and the key set following its
- * extra JWKS file (added, removed, garbage keeps the last good keys).
+ * forgery the verifier must refuse, the verified tokens it remembers,
+ * and the key set following its extra JWKS file (added, replaced,
+ * removed, garbage keeps the last good keys).
  */
 #include <sys/stat.h>
 
@@ -178,6 +179,62 @@ t_sign_verify(struct jwt_keyset *ks)
 	T_EQ(check(ks, mk(k_trusted, "{\"alg\":\"RS256\",\"kid\":\"" KID "\"}",
 	    claims("")), NULL), E_OK);
 	T_PASS("jwt: RS256 sign then verify");
+}
+
+/* No remembered token: what a change of keys must leave behind. */
+static int
+cache_empty(const struct jwt_keyset *ks)
+{
+	int	 i;
+
+	for (i = 0; ks->verified != NULL && i < JWT_VERIFIED_MAX; i++)
+		if (ks->verified[i].pk != NULL)
+			return 0;
+	return 1;
+}
+
+/*
+ * A token verified once is not verified again, but its claims are
+ * judged each time; a signature that differs by one character is no
+ * hit; a set whose keys change forgets what it verified.
+ */
+static void
+t_verified_cache(void)
+{
+	struct jwt_keyset	 ks;
+	struct jwt_opts		 o = { NOW + 7200, JWT_LEEWAY_SEC, NULL };
+	struct jwt_claims	 cl;
+	const char		*tok, *why;
+	char			*bad;
+	size_t			 n;
+
+	jwt_keyset_init(&ks, NULL);
+	T_EQ(jwt_keyset_add(&ks, k_trusted, KID), E_OK);
+	tok = mk(k_trusted, "{\"alg\":\"RS256\",\"kid\":\"" KID "\"}",
+	    claims(""));
+	T_EQ(check(&ks, tok, NULL), E_OK);
+	T_EQ(ks.hits, 0);
+	T_EQ(check(&ks, tok, NULL), E_OK);
+	T_EQ(ks.hits, 1);
+	/* remembered, yet expired: exp is judged on every request */
+	T_EQ(jwt_verify(&ks, &a, tok, &o, &cl, &why), E_UNAUTH);
+	T_STR(why, "exp missing or in the past");
+	T_EQ(check(&ks, tok, "other-issuer"), E_UNAUTH);
+	/* the same token with its signature's last character changed */
+	bad = arena_strdup(&a, tok);
+	n = strlen(bad);
+	bad[n - 1] = bad[n - 1] == 'A' ? 'B' : 'A';
+	T_EQ(check(&ks, bad, NULL), E_UNAUTH);
+	/* keys change: the token is verified afresh, then remembered */
+	T_EQ(jwt_keyset_add(&ks, k_other, "second"), E_OK);
+	T_OK(cache_empty(&ks));
+	n = ks.hits;
+	T_EQ(check(&ks, tok, NULL), E_OK);
+	T_EQ(ks.hits, n);
+	T_EQ(check(&ks, tok, NULL), E_OK);
+	T_EQ(ks.hits, n + 1);
+	jwt_keyset_release(&ks);
+	T_PASS("jwt: a verified token is remembered, its claims are not");
 }
 
 /* An HS256 token keyed with the trusted public key's PEM text. */
@@ -372,8 +429,19 @@ t_reload(void)
 	put_file(path, jwks_of(k_other, "cms-1"));
 	jwt_keyset_refresh(&ks, NOW + 9);
 	T_EQ(check(&ks, tok, NULL), E_OK);
-	T_EQ(unlink(path), 0);
+	T_EQ(check(&ks, tok, NULL), E_OK);		/* remembered */
+	T_OK(!cache_empty(&ks));
+	/* cms-1 is now another key: the remembered token is refused */
+	put_file(path, jwks_of(k_attacker, "cms-1"));
+	jwt_keyset_refresh(&ks, NOW + 10);
+	T_OK(cache_empty(&ks));
+	T_EQ(check(&ks, tok, NULL), E_UNAUTH);
+	put_file(path, jwks_of(k_other, "cms-1"));
 	jwt_keyset_refresh(&ks, NOW + 11);
+	T_EQ(check(&ks, tok, NULL), E_OK);
+	T_EQ(check(&ks, tok, NULL), E_OK);
+	T_EQ(unlink(path), 0);
+	jwt_keyset_refresh(&ks, NOW + 13);
 	T_OK(jwt_keyset_find(&ks, "cms-1") == NULL);	/* removed */
 	T_EQ(check(&ks, tok, NULL), E_UNAUTH);
 	T_OK(jwt_keyset_find(&ks, KID) != NULL);
@@ -399,6 +467,7 @@ main(void)
 	t_jwk();
 	t_sign_verify(&ks);
 	t_rejects(&ks);
+	t_verified_cache();
 	t_reload();
 
 	jwt_keyset_release(&ks);

@@ -1,0 +1,71 @@
+/*
+ * The verified-token table of a key set (jwt_cache.h): direct-mapped
+ * by the digest's first bytes, JWT_VERIFIED_MAX entries allocated on
+ * first use. Clearing it whenever the keys change means an entry never
+ * outlives its key, so a freed key's address taken by a new key cannot
+ * inherit the old key's tokens.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "jwt.h"
+#include "jwt_cache.h"
+
+static struct jwt_verified *
+jwt_cache_slot(struct jwt_keyset *ks, const unsigned char *md)
+{
+	uint32_t	 h;
+
+	if (ks->verified == NULL &&
+	    (ks->verified = calloc(JWT_VERIFIED_MAX,
+	    sizeof(*ks->verified))) == NULL)
+		return NULL;	/* no table: every token is verified */
+	memcpy(&h, md, sizeof(h));
+	return &ks->verified[h % JWT_VERIFIED_MAX];
+}
+
+int
+jwt_cache_hit(struct jwt_keyset *ks, const EVP_PKEY *pk, const char *token,
+    size_t n, unsigned char *md)
+{
+	struct jwt_verified	*v;
+
+	if (SHA256((const unsigned char *)token, n, md) == NULL ||
+	    (v = jwt_cache_slot(ks, md)) == NULL || v->pk != pk ||
+	    CRYPTO_memcmp(v->md, md, sizeof(v->md)) != 0)
+		return 0;
+	ks->hits++;
+	return 1;
+}
+
+void
+jwt_cache_put(struct jwt_keyset *ks, const EVP_PKEY *pk,
+    const unsigned char *md)
+{
+	struct jwt_verified	*v;
+
+	if ((v = jwt_cache_slot(ks, md)) == NULL)
+		return;
+	memcpy(v->md, md, sizeof(v->md));
+	v->pk = pk;
+}
+
+void
+jwt_cache_clear(struct jwt_keyset *ks)
+{
+
+	if (ks->verified != NULL)
+		memset(ks->verified, 0, JWT_VERIFIED_MAX *
+		    sizeof(*ks->verified));
+}
+
+void
+jwt_cache_free(struct jwt_keyset *ks)
+{
+
+	free(ks->verified);
+	ks->verified = NULL;
+}
