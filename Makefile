@@ -165,7 +165,7 @@ run: deps
 
 bench: deps
 	@$(MAKE) --no-print-directory all
-	@bench/run.sh
+	@bench/run.sh $(BENCH)
 
 fuzz: deps
 	@$(MAKE) --no-print-directory fuzz-build

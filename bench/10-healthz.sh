@@ -17,6 +17,8 @@ set -u
 
 : "${STACK_DIR:?run through bench/run.sh}"
 : "${HTTPS_PORT:?run through bench/run.sh}"
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 THREADS=${BENCH_THREADS:-2}
 CONNS=${BENCH_CONNECTIONS:-32}
 DURATION=${BENCH_DURATION:-5s}
@@ -33,43 +35,6 @@ wrk_run() {
 	shift 2
 	wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$@" \
 	    "$BASE$path" >"$OUT/$name.txt" 2>&1
-}
-
-# wrk_field NAME FIELD: rps | p50 | p99 (ms) | requests | errors.
-wrk_field() {
-	awk -v f="$2" '
-	function ms(v) {
-		if (v ~ /us$/) return v / 1000
-		if (v ~ /ms$/) return v + 0
-		if (v ~ /s$/) return v * 1000
-		return v + 0
-	}
-	/^Requests\/sec:/ { rps = $2 }
-	$1 == "50%" { p50 = ms($2) }
-	$1 == "99%" { p99 = ms($2) }
-	/requests in/ { n = $1 }
-	/Non-2xx or 3xx responses:/ { bad += $NF }
-	/Socket errors:/ {
-		for (i = 3; i <= NF; i += 2) { v = $(i + 1); sub(/,/, "", v); bad += v }
-	}
-	END {
-		if (f == "rps") printf "%.0f", rps
-		else if (f == "p50") printf "%.2f", p50
-		else if (f == "p99") printf "%.2f", p99
-		else if (f == "requests") printf "%d", n
-		else printf "%d", bad
-	}' "$OUT/$1.txt"
-}
-
-ratio() {	# A B: A/B in percent
-	awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", 100 * a / b; else print 0 }'
-}
-
-median() {	# numbers on stdin, one a line
-	sort -n | awk '{ v[NR] = $1 } END {
-	    if (NR == 0) print 0
-	    else if (NR % 2) print v[(NR + 1) / 2]
-	    else printf "%.1f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 # The round whose healthz/static ratio is the median: its rows are shown.

@@ -49,6 +49,8 @@ set -u
 # shellcheck disable=SC1091
 . "$STACK_DIR/env"
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 BUILD=${BUILD:-build}
 case $BUILD in /*) BDIR=$BUILD ;; *) BDIR=$ROOT/$BUILD ;; esac
 THREADS=${BENCH_THREADS:-2}
@@ -65,11 +67,6 @@ BASE=https://127.0.0.1:$HTTPS_PORT
 OUT=$STACK_DIR/bench-40
 KID=bench-40
 ENDPOINTS="conv list chat feedback"
-
-die() {
-	echo "bench-40: $*" >&2
-	exit 1
-}
 
 case $SECS in ''|*[!0-9]*) die "BENCH_DURATION '$DURATION' is not seconds (5s)" ;; esac
 [ "$STRIDE" -ge 1 ] && [ "$CONVS" -ge 2 ] && [ "$CONVS" -le 99 ] &&
@@ -282,21 +279,8 @@ PG_MASTER=$(head -n 1 "$STACK_DIR/pg/data/postmaster.pid" 2>/dev/null)
 HZ=$(getconf CLK_TCK)
 TIMEFORMAT='%3U %3S'
 cpu_ticks() {
-	local g t out=""
-	for g in "$(cat "$STACK_DIR/nginx/nginx.pid" 2>/dev/null)" \
-	    "$(cat "$STACK_DIR/agent.pid" 2>/dev/null)" "$PG_MASTER"; do
-		t=0
-		if [ -n "$g" ]; then
-			# shellcheck disable=SC2046
-			t=$(cat $(printf '/proc/%s/stat ' $(pgrep -P "$g")) \
-			    "/proc/$g/stat" 2>/dev/null | sed 's/.*) //' |
-			    awk '{ t += $12 + $13 } END { print t + 0 }')
-			[ "$g" = "$PG_MASTER" ] && t=$((t + $(sed 's/.*) //' \
-			    "/proc/$g/stat" | awk '{ print $14 + $15 }')))
-		fi
-		out="$out $t"
-	done
-	echo $out
+	cpu_ticks_of "$(cat "$STACK_DIR/nginx/nginx.pid" 2>/dev/null)" \
+	    "$(cat "$STACK_DIR/agent.pid" 2>/dev/null)" "$PG_MASTER"
 }
 cpu_delta() {	# BEFORE AFTER: the three deltas in seconds
 	awk -v a="$1" -v b="$2" -v hz="$HZ" 'BEGIN {
@@ -337,31 +321,6 @@ field() {
 	fi
 }
 
-wrk_field() {
-	awk -v f="$2" '
-	function ms(v) {
-		if (v ~ /us$/) return v / 1000
-		if (v ~ /ms$/) return v + 0
-		if (v ~ /s$/) return v * 1000
-		return v + 0
-	}
-	/^Requests\/sec:/ { rps = $2 }
-	$1 == "50%" { p50 = ms($2) }
-	$1 == "99%" { p99 = ms($2) }
-	/requests in/ { n = $1 }
-	/Non-2xx or 3xx responses:/ { bad += $NF }
-	/Socket errors:/ {
-		for (i = 3; i <= NF; i += 2) { v = $(i + 1); sub(/,/, "", v); bad += v }
-	}
-	END {
-		if (f == "rps") printf "%.0f", rps
-		else if (f == "p50") printf "%.2f", p50
-		else if (f == "p99") printf "%.2f", p99
-		else if (f == "requests") printf "%d", n
-		else printf "%d", bad
-	}' "$OUT/$1.txt"
-}
-
 # pgbench: tps without the connection time; percentiles from the
 # per-transaction log (its third column, in microseconds).
 pgb_field() {
@@ -381,17 +340,6 @@ pgb_field() {
 			i = int(NR * p / 100 + 0.999); if (i < 1) i = 1
 			printf "%.2f", v[i] }' ;;
 	esac
-}
-
-ratio() {	# A B: A/B in percent
-	awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", 100 * a / b; else print 0 }'
-}
-
-median() {	# numbers on stdin, one a line
-	sort -n | awk '{ v[NR] = $1 } END {
-	    if (NR == 0) print 0
-	    else if (NR % 2) print v[(NR + 1) / 2]
-	    else printf "%.1f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 per_round() {	# MODE [PREFIX]: each round's agent/pgbench ratio, one a line

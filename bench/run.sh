@@ -3,7 +3,8 @@
 # every bench/NN-name.sh in order against it. Prints figures; never
 # fails on a number, only when the stack cannot be started.
 #
-#   BUILD=build bench/run.sh
+#   BUILD=build bench/run.sh          every report
+#   bench/run.sh 40 45                 only bench/40-*.sh and bench/45-*.sh
 #
 # Environment (ports below the ephemeral range, as the tests'): BUILD
 # (default build), BENCH_HTTPS_PORT (18443),
@@ -59,8 +60,11 @@ if ! APP_ENV=development scripts/stack.sh start "$STACK_DIR" \
 fi
 
 status=0
-for b in bench/[0-9]*.sh; do
-	[ -f "$b" ] || continue
+pattern='bench/[0-9]*.sh'
+[ $# -gt 0 ] && pattern=$(printf 'bench/%s-*.sh ' "$@")
+# shellcheck disable=SC2086
+for b in $pattern; do
+	[ -f "$b" ] || { echo "bench: no $b" >&2; status=1; continue; }
 	echo
 	echo "== $b"
 	bash "$b" || { echo "bench: $b failed" >&2; status=1; }
