@@ -135,6 +135,19 @@ begin_fn(struct db *db, void *arg)
 	return repo_conversations_touch(db, id);
 }
 
+/* What the run ends with, as far as the model's side goes. */
+static void
+run_end_of(const struct model_call *t, enum run_status st, struct run_end *r)
+{
+
+	memset(r, 0, sizeof(*r));
+	r->status = st;
+	r->model = t->mp->model_name();
+	r->prompt_tokens = t->prompt;
+	r->completion_tokens = t->completion;
+	r->cost_usd = t->cost;
+}
+
 /* Step 3, in a transaction: the tool messages, the answer and its
  * children, the run's end. Safe to run again. */
 static enum err
@@ -166,12 +179,7 @@ finish_fn(struct db *db, void *arg)
 	m.run_id = t->run_id;
 	m.role = "assistant";
 	m.text = t->text;
-	memset(&r, 0, sizeof(r));
-	r.status = RUN_SUCCESS;
-	r.model = t->mp->model_name();
-	r.prompt_tokens = t->prompt;
-	r.completion_tokens = t->completion;
-	r.cost_usd = t->cost;
+	run_end_of(t, RUN_SUCCESS, &r);
 	if ((e = repo_messages_append(db, a, t->conv.id, &m, &t->answer)) !=
 	    E_OK || (e = repo_messages_attach(db, t->answer.id, t->images,
 	    t->sources, t->suggestions)) != E_OK ||
@@ -187,12 +195,7 @@ end_run(struct model_call *t, enum run_status st)
 {
 	struct run_end	r;
 
-	memset(&r, 0, sizeof(r));
-	r.status = st;
-	r.model = t->mp->model_name();
-	r.prompt_tokens = t->prompt;
-	r.completion_tokens = t->completion;
-	r.cost_usd = t->cost;
+	run_end_of(t, st, &r);
 	r.error = t->why[0] != '\0' ? t->why : st == RUN_CANCELLED ?
 	    "cancelled: the client went away" : NULL;
 	(void)repo_runs_finish(t->rq->db, t->rq->a, t->run_id, &r);

@@ -269,23 +269,13 @@ hit_number(struct json_object *hit, const char *k, struct db_double *d)
 	return d;
 }
 
-static const char *
-hit_str(struct json_object *hit, const char *k)
-{
-	struct json_object	*v;
-
-	return json_object_object_get_ex(hit, k, &v) &&
-	    json_object_is_type(v, json_type_string) ?
-	    json_object_get_string(v) : NULL;
-}
-
 struct json_object *
 tools_image(struct json_object *hit)
 {
 	struct db_double	d;
 
-	return view_image(hit_str(hit, "title"), hit_str(hit, "artist"),
-	    hit_str(hit, "image_path"), hit_number(hit, "score", &d),
+	return view_image(json_member_str(hit, "title"), json_member_str(hit, "artist"),
+	    json_member_str(hit, "image_path"), hit_number(hit, "score", &d),
 	    "artwork");
 }
 
@@ -294,7 +284,7 @@ tools_source(struct json_object *hit)
 {
 	struct db_double	d;
 
-	return view_source(hit_str(hit, "title"), hit_str(hit, "uri"),
+	return view_source(json_member_str(hit, "title"), json_member_str(hit, "uri"),
 	    hit_number(hit, "confidence", &d), "document");
 }
 

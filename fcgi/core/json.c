@@ -797,3 +797,13 @@ json_str_or_null(const char *s)
 
 	return s == NULL ? NULL : json_object_new_string(s);
 }
+
+const char *
+json_member_str(struct json_object *o, const char *k)
+{
+	struct json_object	*v;
+
+	return o != NULL && json_object_object_get_ex(o, k, &v) &&
+	    json_object_is_type(v, json_type_string) ?
+	    json_object_get_string(v) : NULL;
+}

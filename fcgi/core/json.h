@@ -112,5 +112,7 @@ enum err	 opt_enum(struct req *, const char *key,
 
 /* A json string built from a possibly NULL C string (NULL -> null). */
 struct json_object *json_str_or_null(const char *);
+/* Member k of object o when it is a string, else NULL (o may be NULL). */
+const char	*json_member_str(struct json_object *o, const char *k);
 
 #endif

@@ -22,6 +22,7 @@
 #include "arena.h"
 #include "conf.h"
 #include "guide_text.h"
+#include "json.h"
 #include "model.h"
 
 /* A work answers only when it holds more than half of the question's
@@ -72,17 +73,6 @@ struct guide {
 	long				 prompt;
 	int				 calls;
 };
-
-static const char *
-jstr(struct json_object *o, const char *k)
-{
-	struct json_object	*v;
-
-	if (o == NULL || !json_object_object_get_ex(o, k, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
 
 static double
 jnum(struct json_object *o, const char *k)
@@ -143,7 +133,7 @@ static const char *
 work_name(struct guide *g, struct json_object *w)
 {
 	return arena_printf(g->a, "\xe2\x80\x9c%s\xe2\x80\x9d by %s",
-	    jstr(w, "title"), jstr(w, "artist"));
+	    json_member_str(w, "title"), json_member_str(w, "artist"));
 }
 
 /* Who made it, when, where: a question about one fact of one work. */
@@ -159,23 +149,23 @@ asks_fact(const char *question)
 static void
 say_work(struct guide *g, struct json_object *w, const char *question)
 {
-	const char	*name = work_name(g, w), *room = jstr(w, "room");
+	const char	*name = work_name(g, w), *room = json_member_str(w, "room");
 
 	model_show(g->mc, w);
 	if (guide_has_any(question, who_words))
 		gtext_addf(&g->out, "\xe2\x80\x9c%s\xe2\x80\x9d is by %s, from "
-		    "%s. It is in %s. ", jstr(w, "title"), jstr(w, "artist"),
-		    jstr(w, "year"), room);
+		    "%s. It is in %s. ", json_member_str(w, "title"), json_member_str(w, "artist"),
+		    json_member_str(w, "year"), room);
 	else if (guide_has_any(question, when_words))
 		gtext_addf(&g->out, "%s dates from %s. It is in %s. ", name,
-		    jstr(w, "year"), room);
+		    json_member_str(w, "year"), room);
 	else if (guide_has_any(question, where_words))
 		gtext_addf(&g->out, "You will find %s in %s. ", name, room);
 	else
 		gtext_addf(&g->out, "%s (%s, %s) is in %s. ", name,
-		    jstr(w, "year"), jstr(w, "medium"), room);
+		    json_member_str(w, "year"), json_member_str(w, "medium"), room);
 	gtext_add(&g->out, guide_first_sentences(g->a,
-	    jstr(w, "description"), 2));
+	    json_member_str(w, "description"), 2));
 }
 
 static const char *const list_words[] = {
@@ -188,15 +178,15 @@ static size_t
 good_hits(struct json_object *arts, size_t *same)
 {
 	struct json_object	*w;
-	const char		*artist = jstr(hit(arts, 0), "artist");
+	const char		*artist = json_member_str(hit(arts, 0), "artist");
 	size_t			 i, n = 0;
 
 	*same = 0;
 	for (i = 0; (w = hit(arts, i)) != NULL; i++)
 		if (jnum(w, "score") >= GUIDE_LISTED) {
 			n++;
-			if (artist != NULL && jstr(w, "artist") != NULL &&
-			    strcmp(jstr(w, "artist"), artist) == 0)
+			if (artist != NULL && json_member_str(w, "artist") != NULL &&
+			    strcmp(json_member_str(w, "artist"), artist) == 0)
 				(*same)++;
 		}
 	return n;
@@ -207,15 +197,15 @@ static void
 say_artist_works(struct guide *g, struct json_object *arts)
 {
 	struct json_object	*w;
-	const char		*artist = jstr(hit(arts, 0), "artist");
+	const char		*artist = json_member_str(hit(arts, 0), "artist");
 	size_t			 i;
 
 	gtext_addf(&g->out, "The museum shows these works by %s:", artist);
 	for (i = 0; (w = hit(arts, i)) != NULL; i++)
 		if (jnum(w, "score") >= GUIDE_LISTED &&
-		    strcmp(jstr(w, "artist"), artist) == 0) {
+		    strcmp(json_member_str(w, "artist"), artist) == 0) {
 			gtext_addf(&g->out, " \xe2\x80\x9c%s\xe2\x80\x9d (%s, %s);",
-			    jstr(w, "title"), jstr(w, "year"), jstr(w, "room"));
+			    json_member_str(w, "title"), json_member_str(w, "year"), json_member_str(w, "room"));
 			model_show(g->mc, w);
 		}
 	g->out.p[g->out.len - 1] = '.';
@@ -251,7 +241,7 @@ say_works(struct guide *g, struct json_object *arts, const char *question)
 		if (close_to_best(arts, w, "score")) {
 			gtext_addf(&g->out, "%s %s, in %s", n++ == 0 ?
 			    " You may also like" : "; and", work_name(g, w),
-			    jstr(w, "room"));
+			    json_member_str(w, "room"));
 			model_show(g->mc, w);
 		}
 	if (n > 0)
@@ -266,8 +256,8 @@ say_document(struct guide *g, struct json_object *d, const char *question)
 	model_show(g->mc, d);
 	if (g->out.len > 0)
 		gtext_addf(&g->out, " From \xe2\x80\x9c%s\xe2\x80\x9d: ",
-		    jstr(d, "title"));
-	gtext_add(&g->out, guide_best_sentences(g->a, jstr(d, "text"),
+		    json_member_str(d, "title"));
+	gtext_add(&g->out, guide_best_sentences(g->a, json_member_str(d, "text"),
 	    question, g->out.len > 0 ? 2 : 3));
 }
 
@@ -276,7 +266,7 @@ say_document(struct guide *g, struct json_object *d, const char *question)
 static const char *
 about(struct guide *g, struct json_object *d)
 {
-	const char	*kind = jstr(d, "kind"), *title = jstr(d, "title");
+	const char	*kind = json_member_str(d, "kind"), *title = json_member_str(d, "title");
 	char		*t;
 
 	if (kind != NULL && strcmp(kind, "room") == 0)
@@ -301,14 +291,14 @@ suggest_works(struct guide *g, struct json_object *arts,
 
 	if (!guide_has_any(question, who_words))
 		model_suggest(g->mc, arena_printf(g->a, "Who painted "
-		    "\xe2\x80\x9c%s\xe2\x80\x9d?", jstr(w0, "title")));
+		    "\xe2\x80\x9c%s\xe2\x80\x9d?", json_member_str(w0, "title")));
 	model_suggest(g->mc, arena_printf(g->a, "What else is in %s?",
-	    jstr(w0, "room")));
+	    json_member_str(w0, "room")));
 	model_suggest(g->mc, arena_printf(g->a, "Tell me more about %s",
-	    jstr(w0, "artist")));
+	    json_member_str(w0, "artist")));
 	if (w1 != NULL && jnum(w1, "score") >= GUIDE_MATCH)
 		model_suggest(g->mc, arena_printf(g->a, "Tell me about "
-		    "\xe2\x80\x9c%s\xe2\x80\x9d", jstr(w1, "title")));
+		    "\xe2\x80\x9c%s\xe2\x80\x9d", json_member_str(w1, "title")));
 }
 
 static int
@@ -336,9 +326,9 @@ say_nothing(struct guide *g)
 	    &docs)) != E_OK)
 		return e;
 	for (i = 0; (d = hit(docs, i)) != NULL; i++)
-		if (strcmp(jstr(d, "kind"), "room") == 0 &&
-		    strncmp(jstr(d, "title"), "Room ", 5) == 0)
-			rooms[n++] = jstr(d, "title");
+		if (strcmp(json_member_str(d, "kind"), "room") == 0 &&
+		    strncmp(json_member_str(d, "title"), "Room ", 5) == 0)
+			rooms[n++] = json_member_str(d, "title");
 	qsort(rooms, n, sizeof(rooms[0]), by_room_number);
 	for (i = 0; i < n; i++)
 		gtext_addf(&g->out, "%s%s", i == 0 ? " Its rooms are " :
@@ -391,7 +381,7 @@ answer_room(struct guide *g, int room)
 	    room), 4, &arts)) != E_OK)
 		goto out;
 	for (i = 0; (d = hit(docs, i)) != NULL; i++)
-		if (strncmp(jstr(d, "title"), want, strlen(want)) == 0)
+		if (strncmp(json_member_str(d, "title"), want, strlen(want)) == 0)
 			break;
 	if (d == NULL) {
 		gtext_addf(&g->out, "There is no Room %d in the museum's "
@@ -400,14 +390,14 @@ answer_room(struct guide *g, int room)
 		goto out;
 	}
 	model_show(g->mc, d);
-	gtext_add(&g->out, guide_first_sentences(g->a, jstr(d, "text"), 2));
+	gtext_add(&g->out, guide_first_sentences(g->a, json_member_str(d, "text"), 2));
 	for (i = 0; (w = hit(arts, i)) != NULL; i++) {
 		model_show(g->mc, w);
 		gtext_addf(&g->out, "%s%s", n++ == 0 ? " Works here include " :
 		    "; ", work_name(g, w));
 		if (n == 1)
 			model_suggest(g->mc, arena_printf(g->a, "Tell me about "
-			    "\xe2\x80\x9c%s\xe2\x80\x9d", jstr(w, "title")));
+			    "\xe2\x80\x9c%s\xe2\x80\x9d", json_member_str(w, "title")));
 	}
 	gtext_add(&g->out, n > 0 ? "." : "");
 	model_suggest(g->mc, arena_printf(g->a, "What is in Room %d?",
@@ -457,7 +447,7 @@ answer_art(struct guide *g)
 		say_works(g, arts, g->in->question);
 		suggest_works(g, arts, g->in->question);
 		if (jnum(hit(docs, 0), "confidence") >= GUIDE_MATCH &&
-		    strcmp(jstr(hit(docs, 0), "kind"), "artist") == 0)
+		    strcmp(json_member_str(hit(docs, 0), "kind"), "artist") == 0)
 			say_document(g, hit(docs, 0), g->q);
 	} else if (jnum(hit(docs, 0), "confidence") >= GUIDE_VISIT_MATCH) {
 		say_document(g, hit(docs, 0), g->in->question);

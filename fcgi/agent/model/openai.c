@@ -567,16 +567,6 @@ turn_round(struct turn *t, int k, int *more)
 
 /* --- after the answer ---------------------------------------------------- */
 
-static const char *
-hit_str(struct json_object *hit, const char *k)
-{
-	struct json_object	*v;
-
-	return json_object_object_get_ex(hit, k, &v) &&
-	    json_object_is_type(v, json_type_string) ?
-	    json_object_get_string(v) : NULL;
-}
-
 static double
 hit_num(struct json_object *hit, const char *k)
 {
@@ -601,7 +591,7 @@ turn_suggest(struct turn *t)
 
 	for (i = 0; i < json_object_array_length(t->found); i++) {
 		f = json_object_array_get_idx(t->found, i);
-		tool = hit_str(f, "tool");
+		tool = json_member_str(f, "tool");
 		art = tool != NULL &&
 		    strcmp(tool, "search_artwork_images") == 0;
 		if (!json_object_object_get_ex(f, "result", &res) ||
@@ -611,13 +601,13 @@ turn_suggest(struct turn *t)
 		for (j = 0; j < json_object_array_length(hits) &&
 		    j < OAI_SUGGEST_HITS; j++) {
 			h = json_object_array_get_idx(hits, j);
-			if ((title = hit_str(h, "title")) == NULL ||
+			if ((title = json_member_str(h, "title")) == NULL ||
 			    hit_num(h, art ? "score" : "confidence") <
 			    TOOLS_SHOW_MIN)
 				continue;
 			any = 1;
 			if (art && room == NULL)
-				room = hit_str(h, "room");
+				room = json_member_str(h, "room");
 			if (t->text.len > 0 && strcasestr(t->text.p, title))
 				continue;
 			model_suggest(t->mc, arena_printf(t->a, art ?

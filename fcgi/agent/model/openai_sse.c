@@ -113,6 +113,7 @@ static const char *
 sse_errtext(struct json_object *o, int depth)
 {
 	struct json_object	*v;
+	const char		*s;
 
 	if (o == NULL || depth > 4)
 		return NULL;
@@ -125,13 +126,9 @@ sse_errtext(struct json_object *o, int depth)
 		return NULL;
 	if (json_object_object_get_ex(o, "error", &v) && v != NULL)
 		return sse_errtext(v, depth + 1);
-	if (json_object_object_get_ex(o, "message", &v) &&
-	    json_object_is_type(v, json_type_string))
-		return json_object_get_string(v);
-	if (json_object_object_get_ex(o, "detail", &v) &&
-	    json_object_is_type(v, json_type_string))
-		return json_object_get_string(v);
-	return NULL;
+	if ((s = json_member_str(o, "message")) != NULL)
+		return s;
+	return json_member_str(o, "detail");
 }
 
 void
