@@ -26,36 +26,42 @@
 #define CAT_FILLERS	"tell show see know want like find get take much" \
 			" many please look give visit thank thanks hello"
 
-/* The lexemes of array l that vector v holds with one of weights w. */
-#define CAT_HAS(v, w, l) \
-	"(length(ts_filter(" v ", '" w "')) -" \
-	" length(ts_delete(ts_filter(" v ", '" w "'), " l ")))"
-/*
- * The words of l that v holds, each worth 1 in a title or artist
- * (weight A), 0.5 in a description or body (B), 0.25 elsewhere (C).
- */
-#define CAT_WORTH(v, l) \
-	"(0.5 * " CAT_HAS(v, "{a}", l) " + 0.25 * " CAT_HAS(v, "{a,b}", l) \
-	" + 0.25 * " CAT_HAS(v, "{a,b,c,d}", l) ")"
-/*
- * The lexemes of array l OR-ed into a tsquery, each quoted as tsquery
- * input wants it (chr(39) a quote, chr(92) a backslash, both doubled
- * inside), so that no lexeme is ever read as an operator; NULL when l
- * is empty.
- */
+/* Lexeme x quoted as tsquery input wants it (chr(39) a quote, chr(92)
+ * a backslash, both doubled inside), so that it is never read as an
+ * operator. */
+#define CAT_QUOTE(x) \
+	"(chr(39) || replace(replace(" x ", chr(92), repeat(chr(92), 2))," \
+	" chr(39), repeat(chr(39), 2)) || chr(39))"
+/* The lexemes of array l OR-ed into a tsquery; NULL when l is empty. */
 #define CAT_ANY(l) \
-	"(SELECT string_agg(chr(39) || replace(replace(x, chr(92)," \
-	" repeat(chr(92), 2)), chr(39), repeat(chr(39), 2)) || chr(39)," \
-	" ' | ') FROM unnest(" l ") AS x)::tsquery"
+	"(SELECT string_agg(" CAT_QUOTE("x") ", ' | ')" \
+	" FROM unnest(" l ") AS x)::tsquery"
+/* The lexemes of array l as one-word tsqueries with weights w ("" for
+ * any); '{}' when l is empty. */
+#define CAT_EACH(l, w) \
+	"ARRAY(SELECT (" CAT_QUOTE("x") " || '" w "')::tsquery" \
+	" FROM unnest(" l ") AS x)"
+/*
+ * The words of a list that vector v holds, each worth 1 in a title or
+ * artist (weight A), 0.5 in a description or body (B), 0.25 elsewhere
+ * (C): a, ab, all are the list's CAT_EACH() with weights A, AB and any.
+ * Each test is a lookup in v's sorted lexemes (filtering v by weight
+ * instead copies the whole vector, and a document's body is long).
+ */
+#define CAT_WORTH(v, a, ab, all) \
+	"(SELECT coalesce(sum(0.5 * (" v " @@ x.a)::int" \
+	" + 0.25 * (" v " @@ x.ab)::int + 0.25 * (" v " @@ x.al)::int), 0)" \
+	" FROM unnest(" a ", " ab ", " all ") AS x(a, ab, al))"
 
 /*
  * One search over table (artworks or documents): $1 the question, $2
  * the limit. w: the question's lexemes less the fillers (ov) and the
  * lexemes of its corrections (fv); l: those as arrays, corrections
  * already in the question left out, and the question's word count;
- * q: both as tsqueries. share is what the row holds of the question's
- * words; a corrected word counts CAT_GUESS of one as typed. The CTEs
- * are MATERIALIZED so that catalogue_respell() runs once.
+ * q: both as tsqueries, and each word alone by weight (CAT_EACH).
+ * share is what the row holds of the question's words; a corrected
+ * word counts CAT_GUESS of one as typed. The CTEs are MATERIALIZED so
+ * that catalogue_respell() runs once.
  */
 #define CAT_SEARCH(table, cols, score) \
 	"WITH w AS MATERIALIZED (SELECT" \
@@ -66,14 +72,19 @@
 	" l AS MATERIALIZED (SELECT tsvector_to_array(ov) AS lo," \
 	" tsvector_to_array(ts_delete(fv, tsvector_to_array(ov))) AS lf," \
 	" length(ov) AS n FROM w)," \
-	" q AS MATERIALIZED (SELECT lo, lf, n," \
+	" q AS MATERIALIZED (SELECT n," \
 	" coalesce(" CAT_ANY("lo") ", ''::tsquery) AS o," \
-	" coalesce(" CAT_ANY("lf") ", ''::tsquery) AS f FROM l)," \
+	" coalesce(" CAT_ANY("lf") ", ''::tsquery) AS f," \
+	" " CAT_EACH("lo", ":A") " AS oa, " CAT_EACH("lo", ":AB") " AS oab," \
+	" " CAT_EACH("lo", "") " AS oall, " CAT_EACH("lf", ":A") " AS fa," \
+	" " CAT_EACH("lf", ":AB") " AS fab, " CAT_EACH("lf", "") " AS fall" \
+	" FROM l)," \
 	" m AS (SELECT " cols "," \
 	" ts_rank(t.search_folded, q.o, 2) + " CAT_GUESS " *" \
 	" ts_rank(t.search_folded, q.f, 2) AS rank," \
-	" (" CAT_WORTH("t.search_folded", "q.lo") " + " CAT_GUESS " * " \
-	CAT_WORTH("t.search_folded", "q.lf") ") / greatest(q.n, 1) AS share" \
+	" (" CAT_WORTH("t.search_folded", "q.oa", "q.oab", "q.oall") " + " \
+	CAT_GUESS " * " CAT_WORTH("t.search_folded", "q.fa", "q.fab", \
+	"q.fall") ") / greatest(q.n, 1) AS share" \
 	" FROM " table " t, q WHERE t.search_folded @@ (q.o || q.f))" \
 	" SELECT m.*, least(1.0, share)::float8 AS " score " FROM m" \
 	" ORDER BY " score " DESC, rank DESC, id LIMIT $2::integer"
