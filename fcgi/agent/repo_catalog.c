@@ -36,34 +36,20 @@
 #define CAT_ANY(l) \
 	"(SELECT string_agg(" CAT_QUOTE("x") ", ' | ')" \
 	" FROM unnest(" l ") AS x)::tsquery"
-/* The lexemes of array l as one-word tsqueries with weights w ("" for
- * any); '{}' when l is empty. */
-#define CAT_EACH(l, w) \
-	"ARRAY(SELECT (" CAT_QUOTE("x") " || '" w "')::tsquery" \
-	" FROM unnest(" l ") AS x)"
-/*
- * The words of a list that vector v holds, each worth 1 in a title or
- * artist (weight A), 0.5 in a description or body (B), 0.25 elsewhere
- * (C): a, ab, all are the list's CAT_EACH() with weights A, AB and any.
- * Each test is a lookup in v's sorted lexemes (filtering v by weight
- * instead copies the whole vector, and a document's body is long).
- */
-#define CAT_WORTH(v, a, ab, all) \
-	"(SELECT coalesce(sum(0.5 * (" v " @@ x.a)::int" \
-	" + 0.25 * (" v " @@ x.ab)::int + 0.25 * (" v " @@ x.al)::int), 0)" \
-	" FROM unnest(" a ", " ab ", " all ") AS x(a, ab, al))"
 
 /*
  * One search over table (artworks or documents): $1 the question, $2
  * the limit. w: the question's lexemes less the fillers (ov) and the
  * lexemes of its corrections (fv); l: those as arrays, corrections
  * already in the question left out, and the question's word count;
- * q: both as tsqueries, and each word alone by weight (CAT_EACH).
- * share is what the row holds of the question's words; a corrected
- * word counts CAT_GUESS of one as typed. The CTEs are MATERIALIZED so
- * that catalogue_respell() runs once.
+ * q: both as tsqueries for ts_rank. h: the rows holding any of the
+ * words, each with the sum of what its words are worth (the table's
+ * lexemes, 0015: 1 in a title or artist, 0.5 in a description or
+ * body, 0.25 elsewhere), a corrected word CAT_GUESS of one as typed;
+ * share is that sum over the question's word count. The CTEs are
+ * MATERIALIZED so that catalogue_respell() runs once.
  */
-#define CAT_SEARCH(table, cols, score) \
+#define CAT_SEARCH(table, lexemes, key, cols, score) \
 	"WITH w AS MATERIALIZED (SELECT" \
 	" ts_delete(to_tsvector('catalogue_english', $1)," \
 	" tsvector_to_array(to_tsvector('catalogue_english', '" \
@@ -72,20 +58,18 @@
 	" l AS MATERIALIZED (SELECT tsvector_to_array(ov) AS lo," \
 	" tsvector_to_array(ts_delete(fv, tsvector_to_array(ov))) AS lf," \
 	" length(ov) AS n FROM w)," \
-	" q AS MATERIALIZED (SELECT n," \
+	" q AS MATERIALIZED (SELECT lo, lf, n," \
 	" coalesce(" CAT_ANY("lo") ", ''::tsquery) AS o," \
-	" coalesce(" CAT_ANY("lf") ", ''::tsquery) AS f," \
-	" " CAT_EACH("lo", ":A") " AS oa, " CAT_EACH("lo", ":AB") " AS oab," \
-	" " CAT_EACH("lo", "") " AS oall, " CAT_EACH("lf", ":A") " AS fa," \
-	" " CAT_EACH("lf", ":AB") " AS fab, " CAT_EACH("lf", "") " AS fall" \
-	" FROM l)," \
+	" coalesce(" CAT_ANY("lf") ", ''::tsquery) AS f FROM l)," \
+	" h AS (SELECT x." key " AS id, sum(CASE WHEN x.lexeme = ANY (q.lo)" \
+	" THEN x.worth ELSE " CAT_GUESS " * x.worth END) AS held" \
+	" FROM " lexemes " x, q WHERE x.lexeme = ANY (q.lo || q.lf)" \
+	" GROUP BY x." key ")," \
 	" m AS (SELECT " cols "," \
 	" ts_rank(t.search_folded, q.o, 2) + " CAT_GUESS " *" \
 	" ts_rank(t.search_folded, q.f, 2) AS rank," \
-	" (" CAT_WORTH("t.search_folded", "q.oa", "q.oab", "q.oall") " + " \
-	CAT_GUESS " * " CAT_WORTH("t.search_folded", "q.fa", "q.fab", \
-	"q.fall") ") / greatest(q.n, 1) AS share" \
-	" FROM " table " t, q WHERE t.search_folded @@ (q.o || q.f))" \
+	" h.held / greatest(q.n, 1) AS share" \
+	" FROM h JOIN " table " t ON t.id = h.id, q)" \
 	" SELECT m.*, least(1.0, share)::float8 AS " score " FROM m" \
 	" ORDER BY " score " DESC, rank DESC, id LIMIT $2::integer"
 
@@ -99,10 +83,12 @@ enum { Q_ARTWORKS, Q_DOCUMENTS, Q_ARTWORK, Q_ROOM, Q__MAX };
 static const struct stmt q[Q__MAX] = {
 	/* repo_catalog_artworks() */
 	[Q_ARTWORKS] = { "catalog_artworks", 2,
-	    CAT_SEARCH("artworks", CAT_ART_COLS, "score"), S_READ },
+	    CAT_SEARCH("artworks", "artwork_lexemes", "artwork_id",
+	    CAT_ART_COLS, "score"), S_READ },
 	/* repo_catalog_documents() */
 	[Q_DOCUMENTS] = { "catalog_documents", 2,
-	    CAT_SEARCH("documents", CAT_DOC_COLS, "confidence"), S_READ },
+	    CAT_SEARCH("documents", "document_lexemes", "document_id",
+	    CAT_DOC_COLS, "confidence"), S_READ },
 	/* repo_catalog_artwork() */
 	[Q_ARTWORK] = { "catalog_artwork", 1,
 	    "SELECT " CAT_ART_COLS ", 1.0::float8 AS score"

@@ -437,6 +437,60 @@ t_load_changed(const char *dsn)
 	T_PASS("catalog-load-updates-a-changed-row-and-keeps-the-rest");
 }
 
+/* Rows of table's lexemes (0015) that differ from what its vectors
+ * say, either way. */
+#define SQL_LEXEMES_OFF(table, lexemes, key) \
+	"SELECT count(*) FROM ((SELECT u.lexeme, t.id," \
+	" catalogue_lexeme_worth(u.weights) FROM " table " t," \
+	" unnest(t.search_folded) AS u EXCEPT SELECT lexeme, " key ", worth" \
+	" FROM " lexemes ") UNION ALL (SELECT lexeme, " key ", worth FROM " \
+	lexemes " EXCEPT SELECT u.lexeme, t.id," \
+	" catalogue_lexeme_worth(u.weights) FROM " table " t," \
+	" unnest(t.search_folded) AS u)) AS d"
+
+static void
+want_lexemes_follow(const char *dsn)
+{
+	char	*v;
+
+	v = tpg_scalar(dsn, "SELECT (" SQL_LEXEMES_OFF("artworks",
+	    "artwork_lexemes", "artwork_id") ") + (" SQL_LEXEMES_OFF(
+	    "documents", "document_lexemes", "document_id") ")");
+	T_STR(v, "0");
+	free(v);
+}
+
+/* The words the score counts follow every change of a row, by load or
+ * by hand: worth 1 in a title or artist, 0.5 in a description, 0.25
+ * elsewhere. */
+static void
+t_lexemes_follow(const char *dsn)
+{
+	char	*v;
+
+	want_lexemes_follow(dsn);
+	v = tpg_scalar(dsn, "SELECT string_agg(lexeme || '=' || worth, ' '"
+	    " ORDER BY lexeme) FROM artwork_lexemes WHERE artwork_id ="
+	    " 'the-night-watch' AND lexeme IN ('rembrandt', 'militia',"
+	    " 'oil', 'zeppelin')");
+	T_STR(v, "militia=0.5 oil=0.25 rembrandt=1.0");
+	free(v);
+	tpg_exec(dsn, "UPDATE artworks SET description = description ||"
+	    " ' A zeppelin.' WHERE id = 'the-night-watch';"
+	    " UPDATE documents SET id = 't-renamed' WHERE id = ("
+	    "SELECT min(id) FROM documents);"
+	    " DELETE FROM artworks WHERE id = 'the-milkmaid'");
+	want_lexemes_follow(dsn);
+	v = tpg_scalar(dsn, "SELECT (SELECT count(*) FROM artwork_lexemes"
+	    " WHERE lexeme = 'zeppelin') || ' ' || (SELECT count(*) FROM"
+	    " artwork_lexemes WHERE artwork_id = 'the-milkmaid') || ' ' ||"
+	    " (SELECT count(*) > 0 FROM document_lexemes WHERE document_id ="
+	    " 't-renamed')");
+	T_STR(v, "1 0 true");
+	free(v);
+	T_PASS("catalog-scored-words-follow-every-change");
+}
+
 /* Usage errors exit 2; check touches no database. */
 static void
 t_load_usage(const char *dsn)
@@ -905,6 +959,7 @@ main(void)
 	t_load_bad(load);
 	t_load_duplicates(load);
 	t_load_changed(load);
+	t_lexemes_follow(load);
 	t_load_usage(load);
 
 	out = load_ok(search, SAMPLE);

@@ -28,6 +28,7 @@
  * the Python stack's tables exactly (0001), then the catalogue. */
 static const char *const want_tables[] = {
 	"alembic_version: version_num character varying NN",
+	"artwork_lexemes: lexeme text NN, artwork_id text NN, worth numeric NN",
 	"artworks: id text NN, title text NN, artist text, year text, "
 	    "medium text, room text, image_path text, description text, "
 	    "search tsvector, search_folded tsvector",
@@ -35,6 +36,8 @@ static const char *const want_tables[] = {
 	"conversations: id text NN, user_id text, title text, mode text, "
 	    "messages_json text, created_at timestamp with time zone, "
 	    "updated_at timestamp with time zone",
+	"document_lexemes: lexeme text NN, document_id text NN, "
+	    "worth numeric NN",
 	"documents: id text NN, title text NN, uri text NN, kind text, "
 	    "body text NN, search tsvector, search_folded tsvector",
 	"message_images: id bigint NN, message_id text, title text, "
@@ -63,7 +66,9 @@ static const char *const want_tables[] = {
 /* Foreign keys: child.column->parent:confdeltype (c cascade); no key
  * on messages.run_id, a soft link. */
 static const char want_fks[] =
+	"artwork_lexemes.artwork_id->artworks:c "
 	"conversations.user_id->users:c "
+	"document_lexemes.document_id->documents:c "
 	"message_images.message_id->messages:c "
 	"message_sources.message_id->messages:c "
 	"message_suggestions.message_id->messages:c "
@@ -189,7 +194,8 @@ static char *
 rows(const char *dsn)
 {
 	return tpg_dump(dsn, "--data-only",
-	    "(alembic_version|artworks|documents|catalogue_words)");
+	    "(alembic_version|artworks|documents|catalogue_words|"
+	    "artwork_lexemes|document_lexemes)");
 }
 
 static void
@@ -238,8 +244,9 @@ t_fresh(const char *dsn)
 	want_current(dsn, last_rev);
 	want_scalar(dsn, "SELECT version_num FROM alembic_version", last_rev);
 
-	want_scalar(dsn, SQL_TABLES, "alembic_version artworks "
-	    "catalogue_words conversations documents message_images "
+	want_scalar(dsn, SQL_TABLES, "alembic_version artwork_lexemes "
+	    "artworks catalogue_words conversations document_lexemes "
+	    "documents message_images "
 	    "message_sources message_suggestions messages runs tickets users");
 	for (i = 0; want_tables[i] != NULL; i++) {
 		colon = strchr(want_tables[i], ':');
