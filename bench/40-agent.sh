@@ -249,7 +249,7 @@ $(sql conv_touch :tid);
 COMMIT;
 BEGIN;
 $(sql conv_lock :tid :uid);
-$(sql msg_append :tid :run_id :role_assistant NULL NULL :message);
+$(sql msg_append_run :tid :run_id :answer);
 $(sql runs_finish :run_id :status :model :tokens :tokens :cost NULL);
 $(sql conv_touch :tid);
 COMMIT;
@@ -266,8 +266,9 @@ EOF
 
 PGB_VARS=(-D "full_name=Bench Visitor" -D location=Lisbon -D start=infinity
     -D limit=21 -D first=1 -D model=echo -D status=success -D role_user=user
-    -D role_assistant=assistant -D feedback=like
-    -D "message=Which paintings hang in this room and who made them?")
+    -D feedback=like
+    -D "message=Which paintings hang in this room and who made them?"
+    -D 'answer=[{"role":"assistant","text":"Which paintings hang in this room and who made them?"}]')
 
 # --- CPU accounting ---------------------------------------------------
 # What each side spends per request says why a ratio is what it is, and

@@ -14,7 +14,7 @@ const char *const feedback_names[FEEDBACK__MAX + 1] = {
 	"like", "dislike", NULL
 };
 
-enum { Q_APPEND, Q_ATTACH, Q_FEEDBACK, Q_HISTORY, Q__MAX };
+enum { Q_APPEND, Q_APPEND_RUN, Q_ATTACH, Q_FEEDBACK, Q_HISTORY, Q__MAX };
 
 /* Statements: name, parameters, SQL, flags. */
 static const struct stmt q[Q__MAX] = {
@@ -26,6 +26,19 @@ static const struct stmt q[Q__MAX] = {
 	    " SELECT gen_random_uuid()::text, $1, COALESCE(max(seq), 0) + 1,"
 	    " $2, $3, $4, $5, $6, clock_timestamp() FROM messages"
 	    " WHERE conversation_id = $1"
+	    " RETURNING id, seq, role, text, tool, tool_call_id, run_id,"
+	    " feedback, " REPO_TS("created_at") " AS created_at", 0 },
+	/* repo_messages_append_run(): $3 a JSON array of {role, tool,
+	 * tool_call_id, text}, given seqs after the last in its order */
+	[Q_APPEND_RUN] = { "msg_append_run", 3,
+	    "INSERT INTO messages (id, conversation_id, seq, run_id, role,"
+	    " tool, tool_call_id, text, created_at)"
+	    " SELECT gen_random_uuid()::text, $1, b.top + e.n, $2,"
+	    " e.v->>'role', e.v->>'tool', e.v->>'tool_call_id', e.v->>'text',"
+	    " clock_timestamp() FROM (SELECT COALESCE(max(seq), 0) AS top"
+	    " FROM messages WHERE conversation_id = $1) b,"
+	    " json_array_elements($3::json) WITH ORDINALITY AS e(v, n)"
+	    " ORDER BY e.n"
 	    " RETURNING id, seq, role, text, tool, tool_call_id, run_id,"
 	    " feedback, " REPO_TS("created_at") " AS created_at", 0 },
 	/* repo_messages_attach(): each array in its order (ids ascend in
@@ -92,6 +105,52 @@ repo_messages_append(struct db *db, struct arena *a,
 	    m->tool_call_id, m->text };
 
 	return db_one(db, a, &q[Q_APPEND], p, repo_messages_cols, out);
+}
+
+/* A string member of o, or JSON null for NULL. */
+static void
+add_text(struct json_object *o, const char *k, const char *v)
+{
+	json_object_object_add(o, k, v != NULL ?
+	    json_object_new_string(v) : NULL);
+}
+
+enum err
+repo_messages_append_run(struct db *db, struct arena *a,
+    const char *conversation_id, const char *run_id,
+    const struct msg_new *m, size_t n, struct conv_msg *last)
+{
+	struct json_object	*list, *o;
+	struct conv_msg		*rows = NULL;
+	const char		*p[3];
+	size_t			 i, got = 0;
+	enum err		 e;
+
+	list = json_object_new_array_ext((int)n);
+	for (i = 0; i < n; i++) {
+		o = json_object_new_object();
+		add_text(o, "role", m[i].role);
+		add_text(o, "tool", m[i].tool);
+		add_text(o, "tool_call_id", m[i].tool_call_id);
+		add_text(o, "text", m[i].text);
+		json_object_array_add(list, o);
+	}
+	p[0] = conversation_id;
+	p[1] = run_id;
+	p[2] = json_object_to_json_string_ext(list, JSON_C_TO_STRING_PLAIN);
+	e = db_rows(db, a, &q[Q_APPEND_RUN], p, repo_messages_cols,
+	    sizeof(*rows), &rows, &got);
+	json_object_put(list);
+	if (e != E_OK)
+		return e;
+	if (got != n || n == 0)
+		return E_DB;
+	/* RETURNING follows the insertion order; the highest seq is last */
+	*last = rows[0];
+	for (i = 1; i < got; i++)
+		if (rows[i].seq > last->seq)
+			*last = rows[i];
+	return E_OK;
 }
 
 /* A JSON array as text, or NULL for none. */

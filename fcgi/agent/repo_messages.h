@@ -49,6 +49,15 @@ enum err	repo_messages_append(struct db *, struct arena *,
 		    const char *conversation_id, const struct msg_new *m,
 		    struct conv_msg *out);
 /*
+ * The same for a run's last messages (its tool messages, then its
+ * answer) in one statement: m[0..n) with the next seqs in their order,
+ * all with run_id (m[].run_id is not read); *last (the highest seq,
+ * the answer) in the arena.
+ */
+enum err	repo_messages_append_run(struct db *, struct arena *,
+		    const char *conversation_id, const char *run_id,
+		    const struct msg_new *m, size_t n, struct conv_msg *last);
+/*
  * The answer's children: images [{title, artist, image_path, score,
  * type}], sources [{title, uri, confidence, type}] and suggestions
  * [string], JSON arrays kept in their order; NULL for none.

@@ -155,8 +155,7 @@ finish_fn(struct db *db, void *arg)
 {
 	struct model_call	*t = arg;
 	struct arena		*a = t->rq->a;
-	struct conv_msg		 tm;
-	struct msg_new		 m;
+	struct msg_new		*m;
 	struct run_end		 r;
 	size_t			 i;
 	enum err		 e;
@@ -164,24 +163,19 @@ finish_fn(struct db *db, void *arg)
 	if ((e = repo_conversations_lock(db, a, t->rq->uid, t->conv.id,
 	    &t->conv)) != E_OK)
 		return e;
-	memset(&m, 0, sizeof(m));
-	m.run_id = t->run_id;
-	m.role = "tool";
+	m = arena_zalloc(a, (t->ntools + 1) * sizeof(*m));
 	for (i = 0; i < t->ntools; i++) {
-		m.tool = t->tools[i].name;
-		m.tool_call_id = t->tools[i].call_id;
-		m.text = t->tools[i].text;
-		if ((e = repo_messages_append(db, a, t->conv.id, &m, &tm)) !=
-		    E_OK)
-			return e;
+		m[i].role = "tool";
+		m[i].tool = t->tools[i].name;
+		m[i].tool_call_id = t->tools[i].call_id;
+		m[i].text = t->tools[i].text;
 	}
-	memset(&m, 0, sizeof(m));
-	m.run_id = t->run_id;
-	m.role = "assistant";
-	m.text = t->text;
+	m[i].role = "assistant";
+	m[i].text = t->text;
 	run_end_of(t, RUN_SUCCESS, &r);
-	if ((e = repo_messages_append(db, a, t->conv.id, &m, &t->answer)) !=
-	    E_OK || (e = repo_messages_attach(db, t->answer.id, t->images,
+	if ((e = repo_messages_append_run(db, a, t->conv.id, t->run_id, m,
+	    t->ntools + 1, &t->answer)) != E_OK ||
+	    (e = repo_messages_attach(db, t->answer.id, t->images,
 	    t->sources, t->suggestions)) != E_OK ||
 	    (e = repo_runs_finish(db, a, t->run_id, &r)) != E_OK)
 		return e;
