@@ -5,6 +5,7 @@
 
 #include "arena.h"
 #include "db.h"
+#include "json.h"
 #include "model/model.h"
 #include "repo.h"
 #include "repo_conversations.h"
@@ -107,14 +108,6 @@ repo_messages_append(struct db *db, struct arena *a,
 	return db_one(db, a, &q[Q_APPEND], p, repo_messages_cols, out);
 }
 
-/* A string member of o, or JSON null for NULL. */
-static void
-add_text(struct json_object *o, const char *k, const char *v)
-{
-	json_object_object_add(o, k, v != NULL ?
-	    json_object_new_string(v) : NULL);
-}
-
 enum err
 repo_messages_append_run(struct db *db, struct arena *a,
     const char *conversation_id, const char *run_id,
@@ -129,10 +122,14 @@ repo_messages_append_run(struct db *db, struct arena *a,
 	list = json_object_new_array_ext((int)n);
 	for (i = 0; i < n; i++) {
 		o = json_object_new_object();
-		add_text(o, "role", m[i].role);
-		add_text(o, "tool", m[i].tool);
-		add_text(o, "tool_call_id", m[i].tool_call_id);
-		add_text(o, "text", m[i].text);
+		json_object_object_add(o, "role",
+		    json_str_or_null(m[i].role));
+		json_object_object_add(o, "tool",
+		    json_str_or_null(m[i].tool));
+		json_object_object_add(o, "tool_call_id",
+		    json_str_or_null(m[i].tool_call_id));
+		json_object_object_add(o, "text",
+		    json_str_or_null(m[i].text));
 		json_object_array_add(list, o);
 	}
 	p[0] = conversation_id;

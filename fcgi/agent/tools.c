@@ -14,6 +14,8 @@
 #include "tools.h"
 #include "views.h"
 
+#define STR(s)	json_str_or_null(s)
+
 #define TOOLS_QUERY_MAX		500	/* code points of a query */
 
 /* A tool's arguments, checked. */
@@ -68,13 +70,6 @@ err_result(const char *msg)
 	return o;
 }
 
-static void
-put_str(struct json_object *o, const char *k, const char *v)
-{
-	json_object_object_add(o, k, v != NULL ?
-	    json_object_new_string(v) : NULL);
-}
-
 static enum err
 tool_artworks(struct db *db, struct arena *a, const struct tool_args *t,
     struct json_object *out, struct json_object *images)
@@ -92,14 +87,14 @@ tool_artworks(struct db *db, struct arena *a, const struct tool_args *t,
 	list = json_object_new_array();
 	for (i = 0; i < n; i++) {
 		r = json_object_new_object();
-		put_str(r, "id", h[i].id);
-		put_str(r, "title", h[i].title);
-		put_str(r, "artist", h[i].artist);
-		put_str(r, "year", h[i].year);
-		put_str(r, "medium", h[i].medium);
-		put_str(r, "room", h[i].room);
-		put_str(r, "image_path", h[i].image_path);
-		put_str(r, "description", h[i].description);
+		json_object_object_add(r, "id", STR(h[i].id));
+		json_object_object_add(r, "title", STR(h[i].title));
+		json_object_object_add(r, "artist", STR(h[i].artist));
+		json_object_object_add(r, "year", STR(h[i].year));
+		json_object_object_add(r, "medium", STR(h[i].medium));
+		json_object_object_add(r, "room", STR(h[i].room));
+		json_object_object_add(r, "image_path", STR(h[i].image_path));
+		json_object_object_add(r, "description", STR(h[i].description));
 		json_object_object_add(r, "score", view_number(h[i].score));
 		json_object_array_add(list, r);
 		if (images == NULL || !tools_shown(h[i].score, h[0].score))
@@ -129,11 +124,11 @@ tool_documents(struct db *db, struct arena *a, const struct tool_args *t,
 	list = json_object_new_array();
 	for (i = 0; i < n; i++) {
 		r = json_object_new_object();
-		put_str(r, "id", h[i].id);
-		put_str(r, "title", h[i].title);
-		put_str(r, "uri", h[i].uri);
-		put_str(r, "kind", h[i].kind);
-		put_str(r, "text", h[i].body);
+		json_object_object_add(r, "id", STR(h[i].id));
+		json_object_object_add(r, "title", STR(h[i].title));
+		json_object_object_add(r, "uri", STR(h[i].uri));
+		json_object_object_add(r, "kind", STR(h[i].kind));
+		json_object_object_add(r, "text", STR(h[i].body));
 		json_object_object_add(r, "confidence",
 		    view_number(h[i].confidence));
 		json_object_array_add(list, r);
@@ -274,9 +269,9 @@ tools_image(struct json_object *hit)
 {
 	struct db_double	d;
 
-	return view_image(json_member_str(hit, "title"), json_member_str(hit, "artist"),
-	    json_member_str(hit, "image_path"), hit_number(hit, "score", &d),
-	    "artwork");
+	return view_image(json_member_str(hit, "title"),
+	    json_member_str(hit, "artist"), json_member_str(hit, "image_path"),
+	    hit_number(hit, "score", &d), "artwork");
 }
 
 struct json_object *
@@ -284,8 +279,9 @@ tools_source(struct json_object *hit)
 {
 	struct db_double	d;
 
-	return view_source(json_member_str(hit, "title"), json_member_str(hit, "uri"),
-	    hit_number(hit, "confidence", &d), "document");
+	return view_source(json_member_str(hit, "title"),
+	    json_member_str(hit, "uri"), hit_number(hit, "confidence", &d),
+	    "document");
 }
 
 struct json_object *
