@@ -92,7 +92,8 @@ FUZZ_CFLAGS	 = -Ifcgi/core $(CSTD) $(WARN) -O1 -g $(PKG_CFLAGS) \
 		   -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CORE_OBJS	 = $(addprefix $(FUZZ_DIR)/,$(CORE_OBJS))
 
-.PHONY: all deps test test-build run bench fuzz fuzz-build install clean
+.PHONY: all deps test test-build run bench fuzz fuzz-build install clean \
+	print-ldlibs
 all: $(BINS)
 
 $(BUILD)/%.o: %.c
@@ -166,6 +167,10 @@ run: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@bench/run.sh $(BENCH)
+
+# The link line's libraries, for what bench/40-agent.sh links itself.
+print-ldlibs:
+	@echo $(LDLIBS)
 
 fuzz: deps
 	@$(MAKE) --no-print-directory fuzz-build

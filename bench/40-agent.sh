@@ -51,24 +51,17 @@ set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=bench/lib.sh
 . "$ROOT/bench/lib.sh"
-BUILD=${BUILD:-build}
-case $BUILD in /*) BDIR=$BUILD ;; *) BDIR=$ROOT/$BUILD ;; esac
-THREADS=${BENCH_THREADS:-2}
+bench_settings
 CONNS=${BENCH_AGENT_CONNECTIONS:-16}
-DURATION=${BENCH_DURATION:-5s}
-SECS=${DURATION%s}
-ROUNDS=${BENCH_ROUNDS:-5}
 USERS=${BENCH_AGENT_USERS:-1000}
 CONVS=${BENCH_AGENT_CONVS:-20}
 MSGS=${BENCH_AGENT_MSGS:-20}
 NTOK=${BENCH_AGENT_TOKENS:-250}
 STRIDE=$((USERS / NTOK))
-BASE=https://127.0.0.1:$HTTPS_PORT
 OUT=$STACK_DIR/bench-40
 KID=bench-40
 ENDPOINTS="conv list chat feedback"
 
-case $SECS in ''|*[!0-9]*) die "BENCH_DURATION '$DURATION' is not seconds (5s)" ;; esac
 [ "$STRIDE" -ge 1 ] && [ "$CONVS" -ge 2 ] && [ "$CONVS" -le 99 ] &&
     [ "$MSGS" -ge 2 ] && [ "$MSGS" -le 99 ] ||
     die "need tokens <= users, 2 <= convs, msgs <= 99"
@@ -82,13 +75,7 @@ psql_q() {
 	psql -X -q -At -v ON_ERROR_STOP=1 -d "$DATABASE_URL" "$@"
 }
 
-# --- tools: the test token minter and the statement reader -----------
-san=""
-case $BUILD in *san*) san=1 ;; esac
-make -C "$ROOT" --no-print-directory ${san:+SAN=1} BUILD="$BUILD" \
-    "$BUILD/tests/mint" >"$OUT/make-mint.log" 2>&1 ||
-    die "cannot build the token minter: $(tail -n 5 "$OUT/make-mint.log")"
-MINT=$BDIR/tests/mint
+# --- the statement reader ---------------------------------------------
 # shellcheck disable=SC2046
 stmts_build() {
 	local cf r
@@ -101,8 +88,8 @@ stmts_build() {
 	done
 	cc $cf -DSTMTS_MAIN -c -o "$OUT/stmts-main.o" "$ROOT/bench/stmts.c" &&
 	cc ${san:+-fsanitize=address,undefined} -o "$OUT/stmts" \
-	    "$OUT"/stmts-*.o "$BDIR/lib/libcore.a" -lfcgi \
-	    $(pkg-config --libs libpq json-c libargon2 openssl) -lm
+	    "$OUT"/stmts-*.o "$BDIR/lib/libcore.a" \
+	    $(make -s -C "$ROOT" --no-print-directory print-ldlibs)
 }
 stmts_build >"$OUT/stmts-build.log" 2>&1 ||
     die "cannot build bench/stmts.c: $(tail -n 5 "$OUT/stmts-build.log")"
@@ -165,9 +152,7 @@ echo "  seeded in $(($(date +%s) - t0)) s: $(psql_q -c "SELECT
     'message_suggestions')") with indexes"
 
 # --- tokens the agent trusts (extra_jwks.json, re-read within seconds) ---
-"$MINT" key "$OUT/key.pem" &&
-    "$MINT" jwks "$OUT/key.pem" "$KID" "$AUTH_DATA_DIR/extra_jwks.json" ||
-    die "cannot make the test key"
+bench_key
 # mint_one I: '{"token", u},' for the I-th bench user, whose claims are
 # those the auth service puts in its tokens (no email: see upsert below).
 mint_one() {
