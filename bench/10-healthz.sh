@@ -17,14 +17,12 @@ set -u
 
 : "${STACK_DIR:?run through bench/run.sh}"
 : "${HTTPS_PORT:?run through bench/run.sh}"
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=bench/lib.sh
-. "$(dirname "$0")/lib.sh"
-THREADS=${BENCH_THREADS:-2}
+. "$ROOT/bench/lib.sh"
+bench_settings
 CONNS=${BENCH_CONNECTIONS:-32}
-DURATION=${BENCH_DURATION:-5s}
-ROUNDS=${BENCH_ROUNDS:-5}
 ALT_WORKERS=$(nproc)
-BASE=https://127.0.0.1:$HTTPS_PORT
 OUT=$STACK_DIR/bench-10
 mkdir -p "$OUT"
 rm -f "$OUT"/*.txt

@@ -32,21 +32,14 @@ set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=bench/lib.sh
 . "$ROOT/bench/lib.sh"
-BUILD=${BUILD:-build}
-case $BUILD in /*) BDIR=$BUILD ;; *) BDIR=$ROOT/$BUILD ;; esac
-THREADS=${BENCH_THREADS:-2}
+bench_settings
 CONNS=${BENCH_GUIDE_CONNECTIONS:-16}
-DURATION=${BENCH_DURATION:-5s}
-SECS=${DURATION%s}
-ROUNDS=${BENCH_ROUNDS:-5}
 NTOK=${BENCH_GUIDE_TOKENS:-16}
 TURNS=${BENCH_GUIDE_TURNS:-200}
-BASE=https://127.0.0.1:$HTTPS_PORT
 OUT=$STACK_DIR/bench-45
 KID=bench-45
 START_MODEL=${MODEL_PROVIDER:-echo}
 
-case $SECS in ''|*[!0-9]*) die "BENCH_DURATION '$DURATION' is not seconds (5s)" ;; esac
 case $NTOK$TURNS in *[!0-9]*) die "BENCH_GUIDE_TOKENS and BENCH_GUIDE_TURNS are counts" ;; esac
 [ "$NTOK" -ge 1 ] && [ "$TURNS" -ge 10 ] ||
     die "need at least 1 token and 10 turns"
@@ -55,15 +48,7 @@ mkdir -p "$OUT"
 rm -f "$OUT"/*.txt "$OUT"/*.log "$OUT"/*.cpu "$OUT"/*.ms
 
 # --- tokens the agent trusts (extra_jwks.json, re-read within seconds) ---
-san=""
-case $BUILD in *san*) san=1 ;; esac
-make -C "$ROOT" --no-print-directory ${san:+SAN=1} BUILD="$BUILD" \
-    "$BUILD/tests/mint" >"$OUT/make-mint.log" 2>&1 ||
-    die "cannot build the token minter: $(tail -n 5 "$OUT/make-mint.log")"
-MINT=$BDIR/tests/mint
-"$MINT" key "$OUT/key.pem" &&
-    "$MINT" jwks "$OUT/key.pem" "$KID" "$AUTH_DATA_DIR/extra_jwks.json" ||
-    die "cannot make the test key"
+bench_key
 EXP=$(($(date +%s) + 7200))
 {
 	echo "return {"
@@ -118,6 +103,7 @@ wrk_run() {
 	t0=$(cpu_ticks)
 	wrk -t"$THREADS" -c"$CONNS" -d"${3:-$SECS}s" --latency \
 	    -s "$ROOT/bench/guide.lua" "$BASE" -- "$OUT/tokens.lua" "$2" \
+	    "$ROOT/bench/guide-questions.txt" \
 	    >"$OUT/$1.txt" 2>&1
 	t1=$(cpu_ticks)
 	awk -v a="$t0" -v b="$t1" -v hz="$HZ" -v n="$(wrk_field "$1" requests)" 'BEGIN {

@@ -13,23 +13,16 @@ event stream ending in `done`.
 """
 import http.client
 import json
+import os
 import ssl
 import sys
 import time
 import urllib.parse
 
-QUESTIONS = [
-    "Where is the Night Watch?",
-    "Who painted it?",
-    "What is in room 4?",
-    "When is the museum open?",
-    "rembrant self portrait",
-    "Tell me about the Girl with a Pearl Earring",
-    "Which works by Rembrandt are here?",
-    "Is there a café?",
-    "How much is a ticket?",
-    "Tell me about the Eiffel Tower",
-]
+# The questions bench/guide.lua asks, one a line.
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                       "guide-questions.txt"), encoding="utf-8") as f:
+    QUESTIONS = [q for q in f.read().splitlines() if q]
 
 
 def turn(c, token, ticket, question):

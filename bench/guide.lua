@@ -4,25 +4,16 @@
 -- drives the echo model and the builtin guide, so the two differ only
 -- in the model.
 --
---   wrk ... -s bench/guide.lua URL -- TOKENS.lua TAG
+--   wrk ... -s bench/guide.lua URL -- TOKENS.lua TAG QUESTIONS.txt
 --
 -- TOKENS.lua returns { { token, u }, ... }. TAG names the run: its
 -- tickets are new, so every run starts from the same empty history.
+-- QUESTIONS.txt (bench/guide-questions.txt, which first_delta.py asks
+-- too) holds one question a line; the body is built by concatenation,
+-- so a question holds no quote or backslash.
 
 local tokens, tag
-
-local questions = {
-	"Where is the Night Watch?",
-	"Who painted it?",
-	"What is in room 4?",
-	"When is the museum open?",
-	"rembrant self portrait",
-	"Tell me about the Girl with a Pearl Earring",
-	"Which works by Rembrandt are here?",
-	"Is there a café?",
-	"How much is a ticket?",
-	"Tell me about the Eiffel Tower",
-}
+local questions = {}
 
 function setup(thread)
 	thread:set("seed", math.random(1, 1000000))
@@ -33,6 +24,20 @@ function init(args)
 	tag = args[2]
 	if tag == nil or tag == "" then
 		error("guide.lua: no run tag")
+	end
+	if args[3] == nil then
+		error("guide.lua: no questions file")
+	end
+	for q in io.lines(args[3]) do
+		if q:find('["\\]') then
+			error("guide.lua: a question holds a quote or backslash")
+		end
+		if q ~= "" then
+			questions[#questions + 1] = q
+		end
+	end
+	if #questions == 0 then
+		error("guide.lua: no questions in " .. args[3])
 	end
 	math.randomseed(tonumber(seed) or 1)
 end

@@ -1,11 +1,43 @@
 # shellcheck shell=bash
-# Shared by the bench/NN-*.sh reports (sourced, not run): reading wrk's
-# output and the arithmetic of ratios and medians. Each script sets OUT,
-# the directory its runs write to.
+# Shared by the bench/NN-*.sh reports (sourced, not run): the settings
+# they share, the test key, reading wrk's output and the arithmetic of
+# ratios and medians. Each script sets ROOT (the checkout) and OUT, the
+# directory its runs write to.
 
 die() {
 	echo "$(basename "$0" .sh): $*" >&2
 	exit 1
+}
+
+# bench_settings: what the reports read alike from the environment:
+# BUILD and BDIR (where its binaries are), san (1 for a sanitizer
+# build), THREADS, DURATION and SECS, ROUNDS, and BASE, the stack's URL.
+bench_settings() {
+	BUILD=${BUILD:-build}
+	case $BUILD in /*) BDIR=$BUILD ;; *) BDIR=$ROOT/$BUILD ;; esac
+	san=""
+	case $BUILD in *san*) san=1 ;; esac
+	THREADS=${BENCH_THREADS:-2}
+	DURATION=${BENCH_DURATION:-5s}
+	SECS=${DURATION%s}
+	ROUNDS=${BENCH_ROUNDS:-5}
+	BASE=https://127.0.0.1:$HTTPS_PORT
+	case $SECS in
+	''|*[!0-9]*) die "BENCH_DURATION '$DURATION' is not seconds (5s)" ;;
+	esac
+}
+
+# bench_key: builds the test token minter (MINT) and makes OUT/key.pem,
+# a key the agent trusts as KID through extra_jwks.json (re-read within
+# seconds), for `"$MINT" token "$OUT/key.pem" "$KID" CLAIMS`.
+bench_key() {
+	make -C "$ROOT" --no-print-directory ${san:+SAN=1} BUILD="$BUILD" \
+	    "$BUILD/tests/mint" >"$OUT/make-mint.log" 2>&1 ||
+	    die "cannot build the token minter: $(tail -n 5 "$OUT/make-mint.log")"
+	MINT=$BDIR/tests/mint
+	"$MINT" key "$OUT/key.pem" &&
+	    "$MINT" jwks "$OUT/key.pem" "$KID" "$AUTH_DATA_DIR/extra_jwks.json" ||
+	    die "cannot make the test key"
 }
 
 # wrk_field NAME FIELD: rps | p50 | p99 (ms) | requests | errors, of the
