@@ -209,7 +209,6 @@ agent_authenticate(struct req *rq)
 	struct jwt_claims	 c;
 	struct visitor_claims	 v;
 	const char		*why;
-	enum err		 e;
 
 	if (rq->bearer == NULL)
 		return E_UNAUTH;
@@ -228,8 +227,7 @@ agent_authenticate(struct req *rq)
 	v.joined_date = claim_date(rq->a, c.json);
 	v.access_permissions = claim_permissions(c.json);
 	v.stripe_customer_id = claim(c.json, "stripe_customer_id", NULL);
-	if ((e = repo_visitors_get_or_create(rq->db, c.sub, &v)) != E_OK)
-		return e;
+	repo_visitors_lead(rq->db, c.sub, &v);
 	rq->uid = c.sub;
 	return E_OK;
 }

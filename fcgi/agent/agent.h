@@ -23,7 +23,8 @@ void		 agent_worker_release(void);
  * R_USER (API.md §4 "Authentication"): an RS256 token from the trusted
  * set (the auth service's key, extra_jwks.json), exp/nbf with leeway,
  * AGENT_JWT_ISSUERS when set; then the caller's users row is created or
- * brought up to date (get_or_create_user). Sets rq->uid.
+ * brought up to date (get_or_create_user) with the handler's first
+ * statement (repo_visitors_lead()), which answers for it. Sets rq->uid.
  */
 enum err	 agent_authenticate(struct req *);
 

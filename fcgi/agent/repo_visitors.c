@@ -3,6 +3,7 @@
  * table's SQL is here (statement table below); no HTTP.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "arena.h"
 #include "db.h"
@@ -82,20 +83,21 @@ static const struct db_col visitor_cols[] = {
 };
 #undef F
 
-enum err
-repo_visitors_get_or_create(struct db *db, const char *sub,
-    const struct visitor_claims *c)
+/*
+ * A failed upsert (the lead's fix): another user holds the email, or
+ * the date cannot be read. The visitor is still served, with what the
+ * database can keep.
+ */
+static enum err
+upsert_fallback(struct db *db, enum err e, const char *const *params,
+    void *arg)
 {
-	const char	*p[8] = { sub, c->email, c->full_name, c->location,
-	    c->profile_photo_url, c->joined_date, c->access_permissions,
-	    c->stripe_customer_id };
-	enum err	 e;
+	const char	*p[8];
 
-	e = db_exec(db, &q[Q_UPSERT], p);
+	(void)arg;
 	if (e != E_CONFLICT && e != E_INVALID)
 		return e;
-	/* Another user holds the email, or the date cannot be read: the
-	 * visitor is still served, with what the database can keep. */
+	memcpy(p, params, sizeof(p));
 	log_warn(NULL, "user profile from the token not stored (%s): "
 	    "keeping the rest", e == E_CONFLICT ? "email taken" :
 	    "unreadable date");
@@ -109,6 +111,25 @@ repo_visitors_get_or_create(struct db *db, const char *sub,
 		e = db_exec(db, &q[Q_UPSERT], p);
 	}
 	return e;
+}
+
+void
+repo_visitors_lead(struct db *db, const char *sub,
+    const struct visitor_claims *c)
+{
+	const char	*p[8] = { sub, c->email, c->full_name, c->location,
+	    c->profile_photo_url, c->joined_date, c->access_permissions,
+	    c->stripe_customer_id };
+
+	db_lead(db, &q[Q_UPSERT], p, upsert_fallback, NULL);
+}
+
+enum err
+repo_visitors_get_or_create(struct db *db, const char *sub,
+    const struct visitor_claims *c)
+{
+	repo_visitors_lead(db, sub, c);
+	return db_lead_flush(db);
 }
 
 enum err

@@ -43,6 +43,14 @@ struct visitor {
  */
 enum err	repo_visitors_get_or_create(struct db *, const char *sub,
 		    const struct visitor_claims *);
+/*
+ * The same, held to go out with the request's next statement
+ * (db_lead(): a read takes it in its own round trip); the statement
+ * that carries it answers for it. sub and c's strings must live until
+ * then.
+ */
+void		repo_visitors_lead(struct db *, const char *sub,
+		    const struct visitor_claims *);
 /* The row for sub; E_NOTFOUND when there is none. */
 enum err	repo_visitors_get(struct db *, struct arena *, const char *sub,
 		    struct visitor *out);

@@ -25,6 +25,7 @@
 #define DB_STMTS_MAX		128		/* prepared per connection */
 #define DB_COLS_MAX		32		/* entries of a column table */
 #define DB_PIPELINE_MAX		16		/* steps of one db_pipeline() */
+#define DB_LEAD_PARAMS_MAX	16		/* parameters of a db_lead() */
 #define DB_TX_RETRIES		3		/* reruns after 40001/40P01 */
 #define DB_TX_BACKOFF_MS	5		/* longest first rerun pause */
 #define DB_RETRY_AFTER_SEC	5		/* Retry-After on 503 */

@@ -32,15 +32,20 @@
  * 4. db->in_fn is 1 only while db_tx() runs its fn; db_tx(), db_begin(),
  *    db_commit() and db_rollback() assert that it is 0.
  * 5. A statement is sent twice only when it is S_READ, outside a
- *    transaction, and its link was lost while it ran. A write is sent
- *    once: a loss db_ready() finds is mended before it goes out.
+ *    transaction, and its link was lost while it ran, or when it is a
+ *    lead (db_lead(), safe to send twice by contract) lost with such a
+ *    read. A write is sent once: a loss db_ready() finds is mended
+ *    before it goes out.
  * 6. A transaction runs again only from db_tx(), from BEGIN, and never
  *    after its COMMIT was sent but for a reported 40001/40P01.
- * 7. Pipeline mode is entered and left within one db_pipeline() call;
+ * 7. Pipeline mode is entered and left within one pipe_run() call;
  *    a link left in it (the server broke the pipeline off) is BROKEN.
  * 8. db_one(), db_rows() and db_pipeline() never hand out a PGresult;
  *    they check every cell before they store any, so their outputs
  *    are untouched on failure.
+ * 9. A lead is held only outside a transaction, and goes out (or is
+ *    dropped with a link that cannot be made) with the next statement:
+ *    never inside a transaction, never after a later statement.
  */
 #include <sys/random.h>
 
@@ -366,6 +371,9 @@ log_slow(const struct db *db, const char *what, const char *name,
 		log_warn(NULL, "slow %s '%s': %ld ms", what, name, ms);
 }
 
+static enum err	lead_query(struct db *, const struct stmt *,
+		    const char *const *, PGresult **);
+
 enum err
 db_query(struct db *db, const struct stmt *st, const char *const *params,
     PGresult **out)
@@ -376,6 +384,12 @@ db_query(struct db *db, const struct stmt *st, const char *const *params,
 	int		 was_tx = db->in_tx, tries;
 
 	assert(db_ok(db));
+	if (db->lead != NULL) {
+		if ((st->flags & (S_READ | S_DIRECT)) == S_READ && !db->in_tx)
+			return lead_query(db, st, params, out);
+		if ((e = db_lead_flush(db)) != E_OK)
+			return e;
+	}
 	for (tries = 0; tries < 2; tries++) {
 		if ((e = db_ready(db)) != E_OK)
 			return e;
@@ -628,10 +642,13 @@ pipe_plan(const struct db *db, const struct db_step *steps, size_t n,
 	}
 }
 
-/* Queues every step and the sync; -1 when libpq refused one. */
+/*
+ * Queues every step and the sync, and a sync of their own after the
+ * first split steps when split > 0; -1 when libpq refused one.
+ */
 static int
 pipe_send(struct db *db, const struct db_step *steps, size_t n,
-    const enum pipe_how *how)
+    const enum pipe_how *how, size_t split)
 {
 	const struct stmt	*st;
 	size_t			 i;
@@ -639,8 +656,10 @@ pipe_send(struct db *db, const struct db_step *steps, size_t n,
 
 	ok = PQenterPipelineMode(db->conn);
 	for (i = 0; ok && i < n; i++) {
+		if (i > 0 && i == split)
+			ok = PQpipelineSync(db->conn);
 		st = steps[i].st;
-		if (how[i] == P_PREPARE)
+		if (ok && how[i] == P_PREPARE)
 			ok = PQsendPrepare(db->conn, st->name, st->sql,
 			    st->nparams, NULL);
 		if (ok && how[i] == P_UNNAMED)
@@ -713,35 +732,143 @@ pipe_end(struct db *db, enum err e)
 }
 
 /*
- * Sends the steps in one trip and reads every result into res[]. The
- * first failure is logged and returned; later steps only say aborted.
+ * A lead's result, logged when it failed, into *le, and the sync after
+ * it. E_OK when the steps' results come next, else the link's state.
  */
 static enum err
-pipe_once(struct db *db, const struct db_step *steps, size_t n,
-    PGresult **res)
+pipe_lead(struct db *db, const struct stmt *st, enum pipe_how how,
+    enum err *le)
 {
-	enum pipe_how	 how[DB_PIPELINE_MAX];
-	size_t		 i;
+	PGresult	*res;
+	int		 synced;
+
+	res = pipe_step(db, st, how);
+	if ((*le = db_result_err(res)) != E_OK)
+		log_failure(db, st, res, *le);
+	PQclear(res);
+	if (*le == E_DBDOWN || PQstatus(db->conn) != CONNECTION_OK)
+		return E_DBDOWN;
+	res = PQgetResult(db->conn);
+	synced = res != NULL && PQresultStatus(res) == PGRES_PIPELINE_SYNC;
+	PQclear(res);
+	if (synced)
+		return E_OK;
+	/* Left in pipeline mode, the link is lost() and replaced. */
+	db->errors++;
+	log_error(NULL, "no sync after the lead '%s'", st->name);
+	return PQstatus(db->conn) == CONNECTION_OK ? E_DB : E_DBDOWN;
+}
+
+/*
+ * Sends the steps in one trip and reads every result into res[]. The
+ * first failure is logged and returned; later steps only say aborted.
+ * A lead (NULL for none) goes first, with a sync of its own: its
+ * outcome is *le, apart from the steps'.
+ */
+static enum err
+pipe_once(struct db *db, const struct db_step *lead, enum err *le,
+    const struct db_step *steps, size_t n, PGresult **res)
+{
+	struct db_step	 all[DB_PIPELINE_MAX + 1];
+	enum pipe_how	 how[DB_PIPELINE_MAX + 1];
+	size_t		 i, k = lead != NULL;
 	enum err	 e = E_OK;
 
-	pipe_plan(db, steps, n, how);
-	if (pipe_send(db, steps, n, how) != 0) {
+	if (lead != NULL)
+		all[0] = *lead;
+	memcpy(all + k, steps, n * sizeof(*steps));
+	pipe_plan(db, all, n + k, how);
+	if (pipe_send(db, all, n + k, how, k) != 0) {
 		/* Half a pipeline may be queued: the link is lost() now. */
 		e = PQstatus(db->conn) == CONNECTION_OK ? E_DB : E_DBDOWN;
-		log_failure(db, steps[0].st, NULL, e);
+		log_failure(db, all[0].st, NULL, e);
+		if (lead != NULL)
+			*le = e;
 		return e;
 	}
+	if (lead != NULL && (e = pipe_lead(db, lead->st, how[0], le)) != E_OK)
+		return e;
 	for (i = 0; i < n && e == E_OK; i++) {
-		res[i] = pipe_step(db, steps[i].st, how[i]);
+		res[i] = pipe_step(db, steps[i].st, how[i + k]);
 		if ((e = db_result_err(res[i])) != E_OK)
 			log_failure(db, steps[i].st, res[i], e);
 	}
 	/* After an error the server skips the rest: read what it says. */
 	for (; i < n && e != E_DBDOWN &&
 	    PQstatus(db->conn) == CONNECTION_OK; i++)
-		res[i] = pipe_step(db, steps[i].st, how[i]);
+		res[i] = pipe_step(db, steps[i].st, how[i + k]);
 	pipe_end(db, e);
 	return e;
+}
+
+static void
+pipe_clear(PGresult **res, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		PQclear(res[i]);
+		res[i] = NULL;
+	}
+}
+
+/*
+ * Reads (S_READ steps) in one trip with the lead db holds, if any: the
+ * retries of db_pipeline() and db_query(), leaving every step's result
+ * in res[] on E_OK (the caller clears them), none on failure. A lead
+ * goes once but after a loss with its outcome unknown; when it failed,
+ * its fix runs and, when that mends it, the steps go again on their own.
+ */
+static enum err
+pipe_run(struct db *db, const struct db_step *steps, size_t n,
+    PGresult **res)
+{
+	struct db_step	 lead, *lp = NULL;
+	const char	*lparams[DB_LEAD_PARAMS_MAX];
+	db_lead_fn	 fix = db->lead_fix;
+	void		*arg = db->lead_arg;
+	double		 t0;
+	int		 was_tx = db->in_tx, losses = 0;
+	enum err	 e, le;
+
+	if (db->lead != NULL) {
+		memcpy(lparams, db->lead_params, sizeof(lparams));
+		lead = (struct db_step){ db->lead, lparams, NULL, NULL, 0,
+		    NULL };
+		lp = &lead;
+		db->lead = NULL;
+	}
+	for (;;) {
+		if ((e = db_ready(db)) != E_OK)
+			return e;
+		memset(res, 0, n * sizeof(*res));
+		le = E_OK;
+		t0 = mono_now();
+		e = pipe_once(db, lp, &le, steps, n, res);
+		log_slow(db, "pipeline from", lp != NULL ? lp->st->name :
+		    steps[0].st->name, t0);
+		if (lp != NULL && le != E_DBDOWN)
+			lp = NULL;		/* it went, and only once */
+		if (le != E_OK && le != E_DBDOWN) {
+			pipe_clear(res, n);
+			if ((e = fix != NULL ? fix(db, le, lparams, arg) :
+			    le) != E_OK)
+				return e;
+			continue;	/* mended: the reads see what fix did */
+		}
+		if (e == E_OK) {
+			db->last_used = time(NULL);
+			return E_OK;
+		}
+		pipe_clear(res, n);
+		if (!lost(db) || e != E_DBDOWN)
+			return e;
+		db->in_tx = 0;
+		if (was_tx || losses++ > 0)
+			return e;
+		log_info(NULL, "retrying a pipeline of %zu read%s after a "
+		    "lost connection", n, n == 1 ? "" : "s");
+	}
 }
 
 /* Checks every step's rows, then stores them all. */
@@ -767,35 +894,57 @@ db_pipeline(struct db *db, struct arena *a, const struct db_step *steps,
 {
 	PGresult	*res[DB_PIPELINE_MAX];
 	size_t		 i;
-	double		 t0;
-	int		 was_tx = db->in_tx, tries;
-	enum err	 e = E_DBDOWN;
+	enum err	 e;
 
 	assert(db_ok(db) && n > 0 && n <= DB_PIPELINE_MAX);
 	for (i = 0; i < n; i++)
 		assert(steps[i].st->flags & S_READ);
-	for (tries = 0; tries < 2; tries++) {
-		if ((e = db_ready(db)) != E_OK)
-			return e;
-		memset(res, 0, sizeof(res));
-		t0 = mono_now();
-		e = pipe_once(db, steps, n, res);
-		log_slow(db, "pipeline from", steps[0].st->name, t0);
-		if (e == E_OK) {
-			db->last_used = time(NULL);
-			e = pipe_take(db, a, steps, n, res);
-		}
-		for (i = 0; i < n; i++)
-			PQclear(res[i]);
-		if (!lost(db) || e != E_DBDOWN)
-			return e;
-		db->in_tx = 0;
-		if (was_tx)
-			return e;
-		if (tries == 0)
-			log_info(NULL, "retrying a pipeline of %zu reads after "
-			    "a lost connection", n);
-	}
+	assert(db->lead == NULL || !db->in_tx);
+	if ((e = pipe_run(db, steps, n, res)) != E_OK)
+		return e;
+	e = pipe_take(db, a, steps, n, res);
+	pipe_clear(res, n);
+	return e;
+}
+
+/* db_query() of a read with the lead in the same trip. */
+static enum err
+lead_query(struct db *db, const struct stmt *st, const char *const *params,
+    PGresult **out)
+{
+	struct db_step	sp = { st, params, NULL, NULL, 0, NULL };
+
+	return pipe_run(db, &sp, 1, out);
+}
+
+void
+db_lead(struct db *db, const struct stmt *st, const char *const *params,
+    db_lead_fn fix, void *arg)
+{
+	assert(db->lead == NULL && !db->in_tx && st->nparams >= 0 &&
+	    st->nparams <= DB_LEAD_PARAMS_MAX);
+	memset(db->lead_params, 0, sizeof(db->lead_params));
+	if (st->nparams > 0)
+		memcpy(db->lead_params, params,
+		    (size_t)st->nparams * sizeof(*params));
+	db->lead = st;
+	db->lead_fix = fix;
+	db->lead_arg = arg;
+}
+
+enum err
+db_lead_flush(struct db *db)
+{
+	const struct stmt	*st = db->lead;
+	const char		*p[DB_LEAD_PARAMS_MAX];
+	enum err		 e;
+
+	if (st == NULL)
+		return E_OK;
+	memcpy(p, db->lead_params, sizeof(p));
+	db->lead = NULL;
+	if ((e = db_exec(db, st, p)) != E_OK && db->lead_fix != NULL)
+		e = db->lead_fix(db, e, p, db->lead_arg);
 	return e;
 }
 

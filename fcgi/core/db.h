@@ -29,6 +29,15 @@ struct stmt {
 #define S_READ		1u	/* a read: retried once after a lost link */
 #define S_DIRECT	2u	/* never prepared (transaction control) */
 
+/*
+ * What a failed lead does next: e is its failure, params its
+ * parameters. May run statements (the lead is gone by then); returns
+ * what stands for the lead's outcome, E_OK when it mended it.
+ */
+struct db;
+typedef enum err	(*db_lead_fn)(struct db *, enum err e,
+			    const char *const *params, void *arg);
+
 struct db {
 	PGconn			*conn;
 	const char		*dsn;		/* normalised, borrowed */
@@ -42,6 +51,11 @@ struct db {
 	unsigned long		 errors;	/* E_DB and E_DBDOWN results */
 	unsigned long		 round_trips;	/* waits for the server */
 	long			 slow_ms;	/* log statements this slow; 0 off */
+	/* db_lead(): a statement waiting for the next one */
+	const struct stmt	*lead;
+	const char		*lead_params[DB_LEAD_PARAMS_MAX];
+	db_lead_fn		 lead_fix;
+	void			*lead_arg;
 };
 
 /*
@@ -147,6 +161,25 @@ enum err	 db_rows(struct db *, struct arena *a, const struct stmt *st,
  */
 enum err	 db_pipeline(struct db *, struct arena *a,
 		    const struct db_step *steps, size_t n);
+/*
+ * Holds st to go out ahead of the next statement, so that a request's
+ * first step (the agent's visitor upsert) costs no round trip of its
+ * own. Before a read outside a transaction (db_query() of an S_READ
+ * statement, db_pipeline()) it goes in the same trip, in a transaction
+ * of its own, so its failure leaves the read alone; before anything
+ * else (a write, BEGIN) and at db_lead_flush() it goes on its own
+ * first. A failure goes to fix (may be NULL), whose answer stands for
+ * the lead's; when fix mends it the read is sent again, after what fix
+ * wrote, and otherwise the read fails with fix's answer. st must be
+ * safe to send twice: after a link lost with its outcome unknown it
+ * goes again with the read. params (the pointers, copied; what they
+ * point to must live until it goes) at most DB_LEAD_PARAMS_MAX.
+ * Outside a transaction only, one at a time.
+ */
+void		 db_lead(struct db *, const struct stmt *st,
+		    const char *const *params, db_lead_fn fix, void *arg);
+/* Sends a held lead now, on its own (E_OK when none is held). */
+enum err	 db_lead_flush(struct db *);
 /*
  * BEGIN, fn(db, arg), COMMIT. On any error from fn or COMMIT it rolls
  * back and returns it. Reruns the whole transaction, fn included, up to

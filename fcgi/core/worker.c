@@ -208,6 +208,9 @@ worker_serve(const struct service *svc, struct db *db, FCGX_Request *fr,
 		reply_err(&rq, e);
 	else
 		dispatch(&rq);
+	/* A request answered without a statement (a bad body, say) still
+	 * stores what authenticate() held for the next one. */
+	(void)db_lead_flush(db);
 	req_drain(&rq);
 	metrics_request(rq.route_idx, rq.status, mono_now() - rq.t_start);
 	metrics_db(db->errors - errs, db->reconnects - recs);

@@ -162,6 +162,30 @@ t_upsert(struct db *db)
 	T_PASS("agent: the user upsert writes nothing unchanged, keeps the rest");
 }
 
+/* What agent_authenticate() does: the upsert rides with the first read. */
+static void
+t_upsert_lead(struct db *db)
+{
+	struct visitor_claims	 c = { "v@example.org", "Vi", NULL, NULL,
+	    NULL, NULL, NULL };
+	struct visitor		 v;
+	unsigned long		 rt;
+
+	repo_visitors_lead(db, "v3", &c);	/* v1 holds the email */
+	T_EQ(repo_visitors_get(db, &a, "v3", &v), E_OK);
+	T_OK(v.email == NULL);
+	T_STR(v.full_name, "Vi");
+	c.email = NULL;
+	c.full_name = "Vee";
+	rt = db->round_trips;
+	repo_visitors_lead(db, "v3", &c);
+	T_EQ(repo_visitors_get(db, &a, "v3", &v), E_OK);
+	T_EQ(db->round_trips, rt + 1);
+	T_STR(v.full_name, "Vee");
+	T_PASS("agent: the user upsert rides with the first read, mended "
+	    "when refused");
+}
+
 int
 main(void)
 {
@@ -177,6 +201,7 @@ main(void)
 	t_load(&db);
 	t_attach(&db);
 	t_upsert(&db);
+	t_upsert_lead(&db);
 	db_close(&db);
 	tpg_drop_db(dsn);
 	free(dsn);

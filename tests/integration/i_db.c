@@ -26,6 +26,7 @@
 #define SETUP_SQL \
 	"CREATE SEQUENCE nap_read; CREATE SEQUENCE nap_write;" \
 	" CREATE SEQUENCE nap_pipe; CREATE SEQUENCE flaky_seq;" \
+	" CREATE SEQUENCE nap_lead; CREATE SEQUENCE nap_lead_read;" \
 	" CREATE FUNCTION nap(s regclass) RETURNS bool LANGUAGE plpgsql AS" \
 	" $$BEGIN IF nextval(s) = 1 THEN PERFORM pg_sleep(5); END IF;" \
 	" RETURN true; END$$;" \
@@ -78,6 +79,20 @@ static const struct stmt q_div = { "t_div", 1,
     "SELECT 1 / $1::int AS v", S_READ };
 static const struct stmt q_nocol = { "t_nocol", 0,
     "SELECT nope FROM kv", S_READ };
+/* Leads: one safe to send twice, one that naps, one that counts. */
+static const struct stmt q_lead = { "t_lead", 2,
+    "INSERT INTO kv (k, v) VALUES ($1, $2::int)"
+    " ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v", 0 };
+static const struct stmt q_nap_lead = { "t_nap_lead", 2,
+    "INSERT INTO kv (k, v) SELECT $1, $2::int WHERE nap('nap_lead')"
+    " ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v", 0 };
+static const struct stmt q_count_lead = { "t_count_lead", 1,
+    "INSERT INTO kv (k, v) VALUES ($1, 1)"
+    " ON CONFLICT (k) DO UPDATE SET v = kv.v + 1", 0 };
+static const struct stmt q_nap_lead_read = { "t_nap_lead_read", 1,
+    "SELECT v FROM kv WHERE k = $1 AND nap('nap_lead_read')", S_READ };
+static const struct stmt q_set = { "t_set", 2,
+    "UPDATE kv SET v = $2::int WHERE k = $1", 0 };
 
 /* Every column type, for the column-table cases. */
 struct trow {
@@ -803,6 +818,106 @@ test_pipeline_lost(struct db *db)
 	T_PASS("db-pipeline-retried-after-lost-connection");
 }
 
+/* A lead's fix: after a conflict, sets the key to arg (NULL: gives up). */
+static int	fixes;
+static char	seven[] = "7", five[] = "5";
+
+static enum err
+fix_set(struct db *db, enum err e, const char *const *params, void *arg)
+{
+	const char	*p[2] = { params[0], arg };
+
+	fixes++;
+	if (e != E_CONFLICT || arg == NULL)
+		return e;
+	return db_exec(db, &q_set, p);
+}
+
+static void
+test_lead(struct db *db)
+{
+	const char	*l1[2] = { "lead1", "1" }, *l2[2] = { "lead1", "2" },
+	    *l3[2] = { "lead1", "3" }, *dup[2] = { "lead1", "9" },
+	    *k1[1] = { "lead1" }, *ka[1] = { "a" }, *b1[2] = { "lead2", "1" },
+	    *f1[2] = { "lead3", "1" }, *f2[2] = { "lead3", "2" },
+	    *lost1[2] = { "lead4", "1" }, *lost2[2] = { "lead5", "1" },
+	    *k6[1] = { "lead6" };
+	struct db_step	 s[4];
+	struct pipe_out	 o;
+	PGresult	*res = NULL;
+	unsigned long	 rt, before;
+	pid_t		 child;
+
+	rt = db->round_trips;
+	db_lead(db, &q_lead, l1, NULL, NULL);
+	T_EQ(get(db, "lead1"), 1);
+	T_EQ(db->round_trips, rt + 1);
+	T_OK(db->lead == NULL);
+	memset(&o, 0, sizeof(o));
+	pipe_steps(s, &o, &q_get, ka);
+	db_lead(db, &q_lead, l2, NULL, NULL);
+	T_EQ(db_pipeline(db, &a, s, 4), E_OK);
+	T_EQ(db->round_trips, rt + 2);
+	check_pipe(&o, 6);
+	T_EQ(get(db, "lead1"), 2);
+	T_PASS("db-lead-goes-with-the-next-read-in-one-trip");
+
+	T_EQ(db_exec(db, &q_bump, k1), E_OK);	/* prepared: one trip */
+	rt = db->round_trips;
+	db_lead(db, &q_lead, l3, NULL, NULL);
+	T_EQ(db_exec(db, &q_bump, k1), E_OK);
+	T_EQ(db->round_trips, rt + 2);
+	T_EQ(get(db, "lead1"), 4);
+	db_lead(db, &q_lead, b1, NULL, NULL);
+	T_EQ(db_begin(db), E_OK);
+	db_rollback(db);
+	T_EQ(get(db, "lead2"), 1);		/* committed before BEGIN */
+	T_PASS("db-lead-goes-alone-before-a-write-or-begin");
+
+	fixes = 0;
+	db_lead(db, &q_put, dup, fix_set, seven);	/* INSERT: a conflict */
+	T_EQ(get(db, "lead1"), 7);		/* read again after the fix */
+	T_EQ(fixes, 1);
+	db_lead(db, &q_put, dup, fix_set, NULL);
+	T_EQ(db_query(db, &q_get, k1, &res), E_CONFLICT);
+	T_EQ(fixes, 2);
+	db_lead(db, &q_put, dup, NULL, NULL);
+	memset(&o, 0, sizeof(o));
+	T_EQ(db_pipeline(db, &a, s, 4), E_CONFLICT);
+	T_EQ(o.n, 0);				/* nothing written */
+	T_EQ(get(db, "lead1"), 7);		/* the link is fine */
+	T_PASS("db-lead-failure-goes-to-its-fix");
+
+	T_EQ(db_lead_flush(db), E_OK);		/* none held */
+	db_lead(db, &q_lead, f1, NULL, NULL);
+	T_EQ(db_lead_flush(db), E_OK);
+	T_OK(db->lead == NULL);
+	T_EQ(get(db, "lead3"), 1);
+	db_lead(db, &q_put, f2, fix_set, five);
+	T_EQ(db_lead_flush(db), E_OK);
+	T_EQ(get(db, "lead3"), 5);
+	T_PASS("db-lead-flush");
+
+	before = db->reconnects;
+	kill_backend(db);
+	db_lead(db, &q_lead, lost1, NULL, NULL);
+	T_EQ(get(db, "lead4"), 1);		/* mended before it went */
+	T_EQ(db->reconnects, before + 1);
+	child = kill_in_sleep(backend_pid(db));
+	db_lead(db, &q_nap_lead, lost2, NULL, NULL);
+	T_EQ(get(db, "lead5"), 1);		/* lost in the lead: again */
+	reap(child);
+	T_EQ(db->reconnects, before + 2);
+	child = kill_in_sleep(backend_pid(db));
+	db_lead(db, &q_count_lead, k6, NULL, NULL);
+	T_EQ(db_query(db, &q_nap_lead_read, k6, &res), E_OK);
+	reap(child);
+	T_STR(PQgetvalue(res, 0, 0), "1");	/* lost in the read: once */
+	PQclear(res);
+	T_EQ(db->reconnects, before + 3);
+	T_PASS("db-lead-after-a-lost-connection");
+}
+
 int
 main(void)
 {
@@ -825,6 +940,7 @@ main(void)
 	test_pipeline_modes();
 	test_pipeline_errors(&db);
 	test_pipeline_lost(&db);
+	test_lead(&db);
 	test_restart(&db);
 	db_close(&db);
 	test_unnamed();
