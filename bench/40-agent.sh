@@ -18,7 +18,8 @@
 # (bench/agent.lua) and pgbench pick among those users alike. The
 # pgbench scripts are made from the agent's own statement tables
 # (bench/stmts.c reads fcgi/agent/repo_*.c), with each request's user
-# upsert first, so a change of SQL is measured on both sides.
+# upsert first, in the reads' pipeline as the agent sends it (db_lead()),
+# so a change of SQL is measured on both sides.
 #
 # Chat turns go to the seeded museum tickets (k <= convs / 2), each
 # request one of the user's ten, so a turn finds its ticket and its
@@ -190,8 +191,8 @@ cat >"$OUT/pg-conv.sql" <<-EOF
 $pick_user
 \\set k random($((CONVS / 2 + 1)), $CONVS)
 \\set cid 2000000000000000000 + :u * 100 + :k
-$upsert
 \\startpipeline
+$upsert
 $(sql conv_get :cid :uid);
 $(sql conv_messages :cid :uid);
 $(sql conv_images :cid :uid);
@@ -209,8 +210,10 @@ $pick_user
 SELECT '' AS after \\gset
 \\set first 0
 \\endif
+\\startpipeline
 $upsert
 $(sql conv_list :uid :start :after :limit);
+\\endpipeline
 EOF
 
 cat >"$OUT/pg-chat.sql" <<-EOF
