@@ -1001,6 +1001,10 @@ db_tx(struct db *db, db_tx_fn fn, void *arg)
 	int		phase, races = 0, losses = 0;
 
 	assert(!db->in_tx && !db->in_fn);
+	/* A held lead goes first, once: a failure of its own is not one
+	 * of the transaction's to rerun. */
+	if ((e = db_lead_flush(db)) != E_OK)
+		return e;
 	for (;;) {
 		e = tx_once(db, fn, arg, &phase);
 		if (e == E_RETRY && races < DB_TX_RETRIES) {

@@ -181,7 +181,8 @@ void		 db_lead(struct db *, const struct stmt *st,
 /* Sends a held lead now, on its own (E_OK when none is held). */
 enum err	 db_lead_flush(struct db *);
 /*
- * BEGIN, fn(db, arg), COMMIT. On any error from fn or COMMIT it rolls
+ * BEGIN, fn(db, arg), COMMIT, after a held lead (whose failure it
+ * returns, running nothing). On any error from fn or COMMIT it rolls
  * back and returns it. Reruns the whole transaction, fn included, up to
  * DB_TX_RETRIES times after a serialization failure or deadlock (a
  * short random pause first), and once when the connection was lost

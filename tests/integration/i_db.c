@@ -841,7 +841,8 @@ test_lead(struct db *db)
 	    *k1[1] = { "lead1" }, *ka[1] = { "a" }, *b1[2] = { "lead2", "1" },
 	    *f1[2] = { "lead3", "1" }, *f2[2] = { "lead3", "2" },
 	    *lost1[2] = { "lead4", "1" }, *lost2[2] = { "lead5", "1" },
-	    *k6[1] = { "lead6" };
+	    *k6[1] = { "lead6" }, *always[1] = { "1000000000" };
+	struct txarg	 t = { 0, 0, "leadtx", E_OK, 0 };
 	struct db_step	 s[4];
 	struct pipe_out	 o;
 	PGresult	*res = NULL;
@@ -896,6 +897,11 @@ test_lead(struct db *db)
 	db_lead(db, &q_put, f2, fix_set, five);
 	T_EQ(db_lead_flush(db), E_OK);
 	T_EQ(get(db, "lead3"), 5);
+	db_lead(db, &q_flaky, always, NULL, NULL);	/* 40001 each time */
+	T_EQ(db_tx(db, tx_fail, &t), E_RETRY);
+	T_EQ(t.runs, 0);			/* not a rerun of the body */
+	T_OK(!db->in_tx);
+	T_EQ(get(db, "leadtx"), -1);
 	T_PASS("db-lead-flush");
 
 	before = db->reconnects;
