@@ -2,7 +2,9 @@
 # Deploys this checkout with compose.yml on the current Docker host
 # (DAT-291; docs/operations.md, "Deploying"):
 #
-#   1. compose.yml must render with .env (DATABASE_URL is required);
+#   1. compose.yml must render with .env (DATABASE_URL is required),
+#      and no *_PUBLIC_BIND may be a wildcard address (every port would
+#      then be published on every interface);
 #   2. the boot guard of the image now running (`dataland check-env` in
 #      dataland/agent:latest) is run against the new .env, and a
 #      rejection stops the deploy before anything is rebuilt; skipped
@@ -77,6 +79,17 @@ command -v docker >/dev/null 2>&1 || die "no 'docker' on PATH"
 # 1. Compose refuses to render without DATABASE_URL (the :? form).
 say "checking that compose.yml renders with '$ENV_FILE'"
 compose config -q || die "compose.yml does not render with '$ENV_FILE' (above); nothing was changed"
+# compose.yml binds every port to 127.0.0.1 or to a *_PUBLIC_BIND address
+# (tests/integration/ops-compose.sh holds it): those are what to check.
+# The environment wins over .env, as it does for compose.
+for var in $(grep -o '[A-Z_]*_PUBLIC_BIND' compose.yml | sort -u); do
+	val=$(printenv "$var" || sed -n "s/^$var=//p" "$ENV_FILE" | tail -n 1)
+	val=$(printf '%s' "$val" | tr -d "\"' ")
+	case $val in
+	0.0.0.0 | :: | '[::]' | '*' | 0)
+		die "$var=$val would publish on every interface: set the one address clients reach (docs/operations.md, Published ports); nothing was changed" ;;
+	esac
+done
 
 # 2. DAT-291: the running image's own boot guard against the new .env.
 if docker image inspect "$IMAGE" >/dev/null 2>&1; then

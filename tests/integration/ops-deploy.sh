@@ -205,6 +205,20 @@ t_needs_env_file_and_database_url() {
 	nothing_changed
 }
 
+t_wildcard_bind_aborts() {
+	refute deploy "DATABASE_URL=$ROTATED" "NGINX_PUBLIC_BIND=0.0.0.0"
+	grep -q "NGINX_PUBLIC_BIND=0.0.0.0 would publish on every interface" "$T/err"
+	refute grep -q 'check-env' "$T/calls"
+	nothing_changed
+	refute deploy "DATABASE_URL=$ROTATED" 'POSTGRES_PUBLIC_BIND="::"'
+	grep -q "POSTGRES_PUBLIC_BIND=:: would publish on every interface" "$T/err"
+	nothing_changed
+	deploy "DATABASE_URL=$ROTATED" "POSTGRES_USER=dataland_app" \
+	    "POSTGRES_PASSWORD=8c1e0d5a9f3b47e2a6d4c0b1e7f95a23" \
+	    "NGINX_PUBLIC_BIND=100.64.0.9" ||
+	    fail "deploy with a tailnet address failed: $(cat "$T/err")"
+}
+
 if ! command -v docker-compose >/dev/null 2>&1; then
 	echo "FAIL $OPS_NAME: docker-compose is not installed (scripts/deps.sh installs it)"
 	exit 1
@@ -216,4 +230,5 @@ check "deploy-first-deploy-without-an-image-skips-the-guard" t_first_deploy_skip
 check "deploy-backup-before-migrating-can-be-skipped" t_skip_backup
 check "deploy-stops-at-the-first-failing-step" t_failing_steps_stop
 check "deploy-needs-an-env-file-that-renders-compose" t_needs_env_file_and_database_url
+check "deploy-refuses-a-wildcard-public-bind" t_wildcard_bind_aborts
 ops_finish
