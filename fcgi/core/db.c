@@ -769,14 +769,17 @@ static enum err
 pipe_once(struct db *db, const struct db_step *lead, enum err *le,
     const struct db_step *steps, size_t n, PGresult **res)
 {
-	struct db_step	 all[DB_PIPELINE_MAX + 1];
+	struct db_step	 with[DB_PIPELINE_MAX + 1];
+	const struct db_step *all = steps;
 	enum pipe_how	 how[DB_PIPELINE_MAX + 1];
 	size_t		 i, k = lead != NULL;
 	enum err	 e = E_OK;
 
-	if (lead != NULL)
-		all[0] = *lead;
-	memcpy(all + k, steps, n * sizeof(*steps));
+	if (lead != NULL) {		/* the lead, then the steps */
+		with[0] = *lead;
+		memcpy(with + 1, steps, n * sizeof(*steps));
+		all = with;
+	}
 	pipe_plan(db, all, n + k, how);
 	if (pipe_send(db, all, n + k, how, k) != 0) {
 		/* Half a pipeline may be queued: the link is lost() now. */
@@ -812,6 +815,17 @@ pipe_clear(PGresult **res, size_t n)
 	}
 }
 
+/* Takes the held lead off db, its parameters into params: it goes once. */
+static const struct stmt *
+lead_take(struct db *db, const char **params)
+{
+	const struct stmt	*st = db->lead;
+
+	memcpy(params, db->lead_params, sizeof(db->lead_params));
+	db->lead = NULL;
+	return st;
+}
+
 /*
  * Reads (S_READ steps) in one trip with the lead db holds, if any: the
  * retries of db_pipeline() and db_query(), leaving every step's result
@@ -832,11 +846,9 @@ pipe_run(struct db *db, const struct db_step *steps, size_t n,
 	enum err	 e, le;
 
 	if (db->lead != NULL) {
-		memcpy(lparams, db->lead_params, sizeof(lparams));
-		lead = (struct db_step){ db->lead, lparams, NULL, NULL, 0,
-		    NULL };
+		lead = (struct db_step){ lead_take(db, lparams), lparams,
+		    NULL, NULL, 0, NULL };
 		lp = &lead;
-		db->lead = NULL;
 	}
 	for (;;) {
 		if ((e = db_ready(db)) != E_OK)
@@ -935,14 +947,13 @@ db_lead(struct db *db, const struct stmt *st, const char *const *params,
 enum err
 db_lead_flush(struct db *db)
 {
-	const struct stmt	*st = db->lead;
+	const struct stmt	*st;
 	const char		*p[DB_LEAD_PARAMS_MAX];
 	enum err		 e;
 
-	if (st == NULL)
+	if (db->lead == NULL)
 		return E_OK;
-	memcpy(p, db->lead_params, sizeof(p));
-	db->lead = NULL;
+	st = lead_take(db, p);
 	if ((e = db_exec(db, st, p)) != E_OK && db->lead_fix != NULL)
 		e = db->lead_fix(db, e, p, db->lead_arg);
 	return e;
