@@ -22,6 +22,7 @@
 #define CONNS_MAX		64		/* kept nginx links/responder */
 #define ARENA_CHUNK		(16 * 1024)	/* arena growth step */
 #define DB_IDLE_PING_SEC	30		/* pre-ping after this idle */
+#define DB_BUSY_SEC		1		/* reads skip the check within */
 #define DB_STMTS_MAX		128		/* prepared per connection */
 #define DB_COLS_MAX		32		/* entries of a column table */
 #define DB_PIPELINE_MAX		16		/* steps of one db_pipeline() */

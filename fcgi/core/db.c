@@ -21,7 +21,9 @@
  * sends FATAL and closes, so the idle socket is already readable. A
  * zero-timeout poll() sees that without a round trip; then the input
  * is read and an empty query proves the link, as it does after
- * DB_IDLE_PING_SEC idle (a half-open link stays silent).
+ * DB_IDLE_PING_SEC idle (a half-open link stays silent). A read, which
+ * is sent again after a loss anyway, skips the poll on a link that
+ * answered within DB_BUSY_SEC (ready_read()).
  *
  * Invariants:
  * 1. db->conn is NULL only in CLOSED; PQstatus() tells OPEN from BROKEN.
@@ -259,6 +261,22 @@ db_ready(struct db *db)
 	return connect_db(db);
 }
 
+/*
+ * db_ready() before a read outside a transaction, which is sent again
+ * after a lost link anyway: a link that answered within DB_BUSY_SEC is
+ * not polled first, a system call saved on every request of a busy
+ * responder. If the server closed it meanwhile, the read fails as
+ * E_DBDOWN and its retry reconnects.
+ */
+static enum err
+ready_read(struct db *db)
+{
+	if (!db->in_tx && !lost(db) &&
+	    time(NULL) - db->last_used < DB_BUSY_SEC)
+		return E_OK;
+	return db_ready(db);
+}
+
 enum err
 db_open(struct db *db, const char *dsn)
 {
@@ -391,7 +409,8 @@ db_query(struct db *db, const struct stmt *st, const char *const *params,
 			return e;
 	}
 	for (tries = 0; tries < 2; tries++) {
-		if ((e = db_ready(db)) != E_OK)
+		if ((e = (st->flags & S_READ) ? ready_read(db) :
+		    db_ready(db)) != E_OK)
 			return e;
 		t0 = mono_now();
 		res = send_stmt(db, st, params);
@@ -642,13 +661,10 @@ pipe_plan(const struct db *db, const struct db_step *steps, size_t n,
 	}
 }
 
-/*
- * Queues every step and the sync, and a sync of their own after the
- * first split steps when split > 0; -1 when libpq refused one.
- */
+/* Queues every step and one sync after them; -1 when libpq refused one. */
 static int
 pipe_send(struct db *db, const struct db_step *steps, size_t n,
-    const enum pipe_how *how, size_t split)
+    const enum pipe_how *how)
 {
 	const struct stmt	*st;
 	size_t			 i;
@@ -656,10 +672,8 @@ pipe_send(struct db *db, const struct db_step *steps, size_t n,
 
 	ok = PQenterPipelineMode(db->conn);
 	for (i = 0; ok && i < n; i++) {
-		if (i > 0 && i == split)
-			ok = PQpipelineSync(db->conn);
 		st = steps[i].st;
-		if (ok && how[i] == P_PREPARE)
+		if (how[i] == P_PREPARE)
 			ok = PQsendPrepare(db->conn, st->name, st->sql,
 			    st->nparams, NULL);
 		if (ok && how[i] == P_UNNAMED)
@@ -732,38 +746,13 @@ pipe_end(struct db *db, enum err e)
 }
 
 /*
- * A lead's result, logged when it failed, into *le, and the sync after
- * it. E_OK when the steps' results come next, else the link's state.
- */
-static enum err
-pipe_lead(struct db *db, const struct stmt *st, enum pipe_how how,
-    enum err *le)
-{
-	PGresult	*res;
-	int		 synced;
-
-	res = pipe_step(db, st, how);
-	if ((*le = db_result_err(res)) != E_OK)
-		log_failure(db, st, res, *le);
-	PQclear(res);
-	if (*le == E_DBDOWN || PQstatus(db->conn) != CONNECTION_OK)
-		return E_DBDOWN;
-	res = PQgetResult(db->conn);
-	synced = res != NULL && PQresultStatus(res) == PGRES_PIPELINE_SYNC;
-	PQclear(res);
-	if (synced)
-		return E_OK;
-	/* Left in pipeline mode, the link is lost() and replaced. */
-	db->errors++;
-	log_error(NULL, "no sync after the lead '%s'", st->name);
-	return PQstatus(db->conn) == CONNECTION_OK ? E_DB : E_DBDOWN;
-}
-
-/*
  * Sends the steps in one trip and reads every result into res[]. The
  * first failure is logged and returned; later steps only say aborted.
- * A lead (NULL for none) goes first, with a sync of its own: its
- * outcome is *le, apart from the steps'.
+ * A lead (NULL for none) goes first, in the same implicit transaction:
+ * its outcome is *le, apart from the steps'. When it fails the server
+ * skips the steps (they come back aborted, unlogged, to be sent again
+ * after the lead's fix); when a step fails the lead's write is rolled
+ * back with it.
  */
 static enum err
 pipe_once(struct db *db, const struct db_step *lead, enum err *le,
@@ -772,6 +761,7 @@ pipe_once(struct db *db, const struct db_step *lead, enum err *le,
 	struct db_step	 with[DB_PIPELINE_MAX + 1];
 	const struct db_step *all = steps;
 	enum pipe_how	 how[DB_PIPELINE_MAX + 1];
+	PGresult	*lres;
 	size_t		 i, k = lead != NULL;
 	enum err	 e = E_OK;
 
@@ -781,7 +771,7 @@ pipe_once(struct db *db, const struct db_step *lead, enum err *le,
 		all = with;
 	}
 	pipe_plan(db, all, n + k, how);
-	if (pipe_send(db, all, n + k, how, k) != 0) {
+	if (pipe_send(db, all, n + k, how) != 0) {
 		/* Half a pipeline may be queued: the link is lost() now. */
 		e = PQstatus(db->conn) == CONNECTION_OK ? E_DB : E_DBDOWN;
 		log_failure(db, all[0].st, NULL, e);
@@ -789,8 +779,12 @@ pipe_once(struct db *db, const struct db_step *lead, enum err *le,
 			*le = e;
 		return e;
 	}
-	if (lead != NULL && (e = pipe_lead(db, lead->st, how[0], le)) != E_OK)
-		return e;
+	if (lead != NULL) {
+		lres = pipe_step(db, lead->st, how[0]);
+		if ((e = *le = db_result_err(lres)) != E_OK)
+			log_failure(db, lead->st, lres, e);
+		PQclear(lres);
+	}
 	for (i = 0; i < n && e == E_OK; i++) {
 		res[i] = pipe_step(db, steps[i].st, how[i + k]);
 		if ((e = db_result_err(res[i])) != E_OK)
@@ -851,7 +845,7 @@ pipe_run(struct db *db, const struct db_step *steps, size_t n,
 		lp = &lead;
 	}
 	for (;;) {
-		if ((e = db_ready(db)) != E_OK)
+		if ((e = ready_read(db)) != E_OK)
 			return e;
 		memset(res, 0, n * sizeof(*res));
 		le = E_OK;
@@ -859,8 +853,10 @@ pipe_run(struct db *db, const struct db_step *steps, size_t n,
 		e = pipe_once(db, lp, &le, steps, n, res);
 		log_slow(db, "pipeline from", lp != NULL ? lp->st->name :
 		    steps[0].st->name, t0);
-		if (lp != NULL && le != E_DBDOWN)
-			lp = NULL;		/* it went, and only once */
+		/* It committed with the sync, or failed: it went, once. */
+		if (lp != NULL && le != E_DBDOWN &&
+		    (le != E_OK || e != E_DBDOWN))
+			lp = NULL;
 		if (le != E_OK && le != E_DBDOWN) {
 			pipe_clear(res, n);
 			if ((e = fix != NULL ? fix(db, le, lparams, arg) :

@@ -117,7 +117,9 @@ void		 db_close(struct db *);
  * broken; outside a transaction, checks it first (a zero-timeout poll
  * of the socket; an empty query when the server spoke unasked or after
  * DB_IDLE_PING_SEC idle) and reconnects once when it is gone. Every
- * statement outside a transaction starts with this. E_OK or E_DBDOWN.
+ * statement outside a transaction starts with this, but a read on a
+ * link that answered within DB_BUSY_SEC (it is sent again if the link
+ * turns out lost). E_OK or E_DBDOWN.
  */
 enum err	 db_ready(struct db *);
 /*
@@ -165,14 +167,15 @@ enum err	 db_pipeline(struct db *, struct arena *a,
  * Holds st to go out ahead of the next statement, so that a request's
  * first step (the agent's visitor upsert) costs no round trip of its
  * own. Before a read outside a transaction (db_query() of an S_READ
- * statement, db_pipeline()) it goes in the same trip, in a transaction
- * of its own, so its failure leaves the read alone; before anything
- * else (a write, BEGIN) and at db_lead_flush() it goes on its own
- * first. A failure goes to fix (may be NULL), whose answer stands for
- * the lead's; when fix mends it the read is sent again, after what fix
- * wrote, and otherwise the read fails with fix's answer. st must be
- * safe to send twice: after a link lost with its outcome unknown it
- * goes again with the read. params (the pointers, copied; what they
+ * statement, db_pipeline()) it goes in the same trip and the same
+ * implicit transaction, one sync for both (one send, one answer); before
+ * anything else (a write, BEGIN) and at db_lead_flush() it goes on its
+ * own first. A failure goes to fix (may be NULL), whose answer stands
+ * for the lead's; when fix mends it the read, which the server skipped,
+ * is sent again after what fix wrote, and otherwise the read fails with
+ * fix's answer. A read that fails rolls the lead back with it. st must
+ * be safe to send twice: after a link lost before the sync came back
+ * (its outcome unknown) it goes again with the read. params (the pointers, copied; what they
  * point to must live until it goes) at most DB_LEAD_PARAMS_MAX.
  * Outside a transaction only, one at a time.
  */
