@@ -27,13 +27,34 @@ jwt_cache_slot(struct jwt_keyset *ks, const unsigned char *md)
 	return &ks->verified[h % JWT_VERIFIED_MAX];
 }
 
+/*
+ * SHA-256 of p[0..n) into md, 1 on success. The digest is fetched and
+ * its context made once per process: SHA256() fetches the algorithm
+ * from the provider store and allocates a context on every call, which
+ * cost more than hashing a token. A responder is single-threaded.
+ */
+static int
+sha256(const void *p, size_t n, unsigned char *md)
+{
+	static EVP_MD		*sha;
+	static EVP_MD_CTX	*ctx;
+
+	if (sha == NULL && (sha = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL)
+		return 0;
+	if (ctx == NULL && (ctx = EVP_MD_CTX_new()) == NULL)
+		return 0;
+	return EVP_DigestInit_ex2(ctx, sha, NULL) == 1 &&
+	    EVP_DigestUpdate(ctx, p, n) == 1 &&
+	    EVP_DigestFinal_ex(ctx, md, NULL) == 1;
+}
+
 int
 jwt_cache_hit(struct jwt_keyset *ks, const EVP_PKEY *pk, const char *token,
     size_t n, unsigned char *md)
 {
 	struct jwt_verified	*v;
 
-	if (SHA256((const unsigned char *)token, n, md) == NULL ||
+	if (!sha256(token, n, md) ||
 	    (v = jwt_cache_slot(ks, md)) == NULL || v->pk != pk ||
 	    CRYPTO_memcmp(v->md, md, sizeof(v->md)) != 0)
 		return 0;
