@@ -81,6 +81,10 @@ next_rid() {
 # upstream_ms RID: how long the auth service took for request RID, in
 # ms, as nginx logged it.
 upstream_ms() {
+	wait_for 10 access_log_has "$1" || {
+		echo "no request $1 in the access log" >&2
+		return 1
+	}
 	python3 - "$E2E_DIR/nginx/logs/access.log" "$1" <<-'EOF'
 	import json, sys
 	for line in open(sys.argv[1]):

@@ -65,6 +65,8 @@ t_mixed() {
 	wrk.headers["Content-Type"] = "application/json"
 	wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
 	EOF
+	access_log_settle || fail "nginx's access log did not settle" ||
+	    return 1
 	seen=$(wc -l <"$E2E_DIR/nginx/logs/access.log")
 	TOKEN=$EDIT_TOKEN wrk -t2 -c16 -d10s --timeout 20s -s "$T/patch.lua" \
 	    "$BASE/auth/me" >"$T/wrk" 2>&1 &
@@ -94,6 +96,8 @@ t_mixed() {
 		    fail "password changes from .$a: $(sort "$T/loop.$a" | uniq -c | tr '\n' ' ')" ||
 		    return 1
 	done
+	access_log_settle || fail "nginx's access log did not settle" ||
+	    return 1
 	n5=$(tail -n +"$((seen + 1))" "$E2E_DIR/nginx/logs/access.log" |
 	    grep -c '"status":5')
 	[ "$n5" -eq 0 ] || fail "$n5 answers were 5xx" || return 1

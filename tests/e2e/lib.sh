@@ -104,6 +104,29 @@ wait_for() {
 	done
 }
 
+# access_log_has RID: nginx has written request RID's access-log line
+# (nginx writes its log in batches, within a second).
+access_log_has() {
+	grep -q "\"request_id\":\"$1\"" "$E2E_DIR/nginx/logs/access.log"
+}
+
+# access_log_settle: waits until every request answered so far is in
+# nginx's access log. Each worker writes its buffer a second after the
+# first line it holds (flush=1s): markers on several connections reach
+# the log, and a worker that got none has passed its second by then.
+access_log_settle() {
+	local i rid=settle-$$-$RANDOM
+	for i in 1 2 3 4; do
+		curl -sk -o /dev/null -H "X-Request-Id: $rid-$i" \
+		    "$BASE/healthz" &
+	done
+	wait
+	sleep 1.5
+	for i in 1 2 3 4; do
+		wait_for 10 access_log_has "$rid-$i" || return 1
+	done
+}
+
 # --- requests --------------------------------------------------------
 
 # req METHOD PATH [CURL-ARGS...]: one request to the stack's nginx.
