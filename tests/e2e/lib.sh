@@ -115,12 +115,14 @@ access_log_has() {
 # first line it holds (flush=1s): markers on several connections reach
 # the log, and a worker that got none has passed its second by then.
 access_log_settle() {
-	local i rid=settle-$$-$RANDOM
+	local i rid=settle-$$-$RANDOM pids=""
 	for i in 1 2 3 4; do
 		curl -sk -o /dev/null -H "X-Request-Id: $rid-$i" \
 		    "$BASE/healthz" &
+		pids="$pids $!"
 	done
-	wait
+	# shellcheck disable=SC2086
+	wait $pids	# not the suite's own helpers, which run till the end
 	sleep 1.5
 	for i in 1 2 3 4; do
 		wait_for 10 access_log_has "$rid-$i" || return 1
