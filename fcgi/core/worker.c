@@ -312,7 +312,10 @@ loop(const struct service *svc, struct db *db, int fd, struct arena *a)
 	if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev[0]) != 0 ||
 	    epoll_ctl(ep, EPOLL_CTL_ADD, sigfd, &ev[1]) != 0)
 		goto out;
-	while (!worker_stopping()) {
+	/* The signalfd is read when epoll reports it (or when a long
+	 * handler asks worker_stopping()), not on every turn: a read that
+	 * finds nothing is a system call for every batch of requests. */
+	while (!stopping) {
 		n = epoll_wait(ep, ev, CONNS_MAX + 2, log_flush_in_ms());
 		if (n < 0) {
 			if (errno == EINTR)
@@ -323,8 +326,10 @@ loop(const struct service *svc, struct db *db, int fd, struct arena *a)
 			log_flush();	/* the queued lines are due */
 		listen_ready = 0;
 		for (i = 0; i < n; i++) {
-			if (ev[i].data.ptr == &sigfd)
-				continue;	/* worker_stopping() reads it */
+			if (ev[i].data.ptr == &sigfd) {
+				(void)worker_stopping();
+				continue;
+			}
 			if (ev[i].data.ptr == NULL) {
 				if (ev[i].events & EPOLLERR)
 					goto out;
@@ -333,7 +338,7 @@ loop(const struct service *svc, struct db *db, int fd, struct arena *a)
 				serve_conn(svc, db, ev[i].data.ptr, a, ep,
 				    fd);
 		}
-		if (listen_ready && !worker_stopping() &&
+		if (listen_ready && !stopping &&
 		    (c = free_conn()) != NULL)
 			serve_conn(svc, db, c, a, ep, fd);
 		if (listen_when_free(ep, fd, &listening) != 0)
