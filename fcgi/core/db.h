@@ -175,8 +175,9 @@ enum err	 db_pipeline(struct db *, struct arena *a,
  * is sent again after what fix wrote, and otherwise the read fails with
  * fix's answer. A read that fails rolls the lead back with it. st must
  * be safe to send twice: after a link lost before the sync came back
- * (its outcome unknown) it goes again with the read. params (the pointers, copied; what they
- * point to must live until it goes) at most DB_LEAD_PARAMS_MAX.
+ * (its outcome unknown) it goes again with the read. params (the
+ * pointers, copied; what they point to must live until it goes) at most
+ * DB_LEAD_PARAMS_MAX.
  * Outside a transaction only, one at a time.
  */
 void		 db_lead(struct db *, const struct stmt *st,

@@ -117,8 +117,8 @@ access_log_has() {
 access_log_settle() {
 	local i rid=settle-$$-$RANDOM pids=""
 	for i in 1 2 3 4; do
-		curl -sk -o /dev/null -H "X-Request-Id: $rid-$i" \
-		    "$BASE/healthz" &
+		curl -s "${CURL_TLS[@]}" -o /dev/null \
+		    -H "X-Request-Id: $rid-$i" "$BASE/healthz" &
 		pids="$pids $!"
 	done
 	# shellcheck disable=SC2086
