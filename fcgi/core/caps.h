@@ -66,5 +66,6 @@
 #define JWT_RELOAD_SEC		1		/* stat the file this often */
 #define JWT_VERIFIED_MAX	1024		/* verified tokens remembered
 						   (48 bytes each) */
+#define JWT_VERIFIED_WAYS	4		/* entries a token may take */
 
 #endif

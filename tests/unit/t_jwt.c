@@ -6,12 +6,14 @@
  */
 #include <sys/stat.h>
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/sha.h>
 
 #include "t.h"
 #include "core/jwt.c"
@@ -235,6 +237,56 @@ t_verified_cache(void)
 	T_EQ(ks.hits, n + 1);
 	jwt_keyset_release(&ks);
 	T_PASS("jwt: a verified token is remembered, its claims are not");
+}
+
+/*
+ * Tokens whose digests fall in one set of the table are all remembered,
+ * up to the set's ways; one more takes the place of exactly one of them.
+ * The "tokens" are any bytes: the table keys on their SHA-256 only.
+ */
+static void
+t_verified_set(void)
+{
+	struct jwt_keyset	 ks;
+	unsigned char		 md[SHA256_DIGEST_LENGTH];
+	char			 tok[JWT_VERIFIED_WAYS + 1][32];
+	uint32_t		 h, set = 0;
+	int			 i, n, hits;
+
+	jwt_keyset_init(&ks, NULL);
+	for (i = 0, n = 0; n <= JWT_VERIFIED_WAYS && i < 1000000; i++) {
+		snprintf(tok[n], sizeof(tok[n]), "token-%d", i);
+		T_OK(SHA256((unsigned char *)tok[n], strlen(tok[n]), md) !=
+		    NULL);
+		memcpy(&h, md, sizeof(h));
+		h %= JWT_VERIFIED_MAX / JWT_VERIFIED_WAYS;
+		if (n == 0)
+			set = h;
+		if (h == set)
+			n++;
+	}
+	T_EQ(n, JWT_VERIFIED_WAYS + 1);
+	for (i = 0; i < JWT_VERIFIED_WAYS; i++) {
+		T_EQ(jwt_cache_hit(&ks, k_trusted, tok[i], strlen(tok[i]), md),
+		    0);
+		jwt_cache_put(&ks, k_trusted, md);
+	}
+	for (i = 0; i < JWT_VERIFIED_WAYS; i++)
+		T_EQ(jwt_cache_hit(&ks, k_trusted, tok[i], strlen(tok[i]), md),
+		    1);
+	/* another key's entry is not this key's */
+	T_EQ(jwt_cache_hit(&ks, k_other, tok[0], strlen(tok[0]), md), 0);
+	i = JWT_VERIFIED_WAYS;
+	T_EQ(jwt_cache_hit(&ks, k_trusted, tok[i], strlen(tok[i]), md), 0);
+	jwt_cache_put(&ks, k_trusted, md);
+	for (i = 0, hits = 0; i <= JWT_VERIFIED_WAYS; i++)
+		hits += jwt_cache_hit(&ks, k_trusted, tok[i], strlen(tok[i]),
+		    md);
+	T_EQ(hits, JWT_VERIFIED_WAYS);
+	T_EQ(jwt_cache_hit(&ks, k_trusted, tok[JWT_VERIFIED_WAYS],
+	    strlen(tok[JWT_VERIFIED_WAYS]), md), 1);
+	jwt_keyset_release(&ks);
+	T_PASS("jwt: tokens sharing a set of the table are all remembered");
 }
 
 /* An HS256 token keyed with the trusted public key's PEM text. */
@@ -468,6 +520,7 @@ main(void)
 	t_sign_verify(&ks);
 	t_rejects(&ks);
 	t_verified_cache();
+	t_verified_set();
 	t_reload();
 
 	jwt_keyset_release(&ks);
