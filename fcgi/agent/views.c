@@ -14,7 +14,14 @@
 #include "repo_visitors.h"
 #include "views.h"
 
-#define ADD(o, k, v)	json_object_object_add((o), (k), (v))
+/*
+ * Each view adds every key once, and the keys are literals: json-c
+ * need neither look for an earlier value nor copy the key. A page of
+ * conversations is a few hundred members.
+ */
+#define ADD(o, k, v)	json_object_object_add_ex((o), (k), (v),	\
+			    JSON_C_OBJECT_ADD_KEY_IS_NEW |		\
+			    JSON_C_OBJECT_KEY_IS_CONSTANT)
 #define STR(s)		json_str_or_null(s)
 
 struct json_object *
