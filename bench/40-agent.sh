@@ -529,7 +529,8 @@ p99s() {	# MODE: each round's p99 of the agent, one a line
 		echo
 	done
 }
-for m in conv list; do
+for m in $ENDPOINTS; do
+	case $m in conv|list) ;; *) continue ;; esac
 	printf '  %-38s %6s ms (rounds: %s)\n' "$(label "$m")" \
 	    "$(p99s "$m" | median)" "$(p99s "$m" | tr '\n' ' ')"
 done
