@@ -65,7 +65,7 @@
 #define JWT_RSA_BITS_MAX	8192		/* larger moduli refused */
 #define JWT_RELOAD_SEC		1		/* stat the file this often */
 #define JWT_VERIFIED_MAX	1024		/* verified tokens remembered
-						   (48 bytes each) */
+						   (40 bytes each) */
 #define JWT_VERIFIED_WAYS	4		/* entries a token may take */
 
 #endif

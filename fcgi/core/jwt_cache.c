@@ -17,8 +17,6 @@
 #include "jwt.h"
 #include "jwt_cache.h"
 
-#define JWT_VERIFIED_SETS	(JWT_VERIFIED_MAX / JWT_VERIFIED_WAYS)
-
 /* The first entry of md's set, or NULL when there is no table. */
 static struct jwt_verified *
 jwt_cache_set(struct jwt_keyset *ks, const unsigned char *md)

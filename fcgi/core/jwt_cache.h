@@ -15,7 +15,12 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
+#include "caps.h"
+
 struct jwt_keyset;
+
+/* The table's sets; a token's is its digest's first four bytes, mod this. */
+#define JWT_VERIFIED_SETS	(JWT_VERIFIED_MAX / JWT_VERIFIED_WAYS)
 
 struct jwt_verified {
 	unsigned char	 md[SHA256_DIGEST_LENGTH];

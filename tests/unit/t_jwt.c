@@ -259,7 +259,7 @@ t_verified_set(void)
 		T_OK(SHA256((unsigned char *)tok[n], strlen(tok[n]), md) !=
 		    NULL);
 		memcpy(&h, md, sizeof(h));
-		h %= JWT_VERIFIED_MAX / JWT_VERIFIED_WAYS;
+		h %= JWT_VERIFIED_SETS;
 		if (n == 0)
 			set = h;
 		if (h == set)
