@@ -308,7 +308,7 @@ wrk_run() {
 pgb_run() {
 	local t0
 	t0=$(cpu_ticks)
-	{ time pgbench -n -M prepared -c "${4:-$CONNS}" -j "$THREADS" \
+	{ time pgbench -n -M prepared -c "${4:-$CONNS}" -j "$PGB_THREADS" \
 	    -T "${3:-$SECS}" -l --log-prefix="$OUT/$1.log" "${PGB_VARS[@]}" \
 	    -f "$OUT/pg-$2.sql" "$DATABASE_URL" >"$OUT/$1.txt" 2>&1 ||
 	    echo "pgbench exit $?" >>"$OUT/$1.txt"; } 2>"$OUT/$1.time"
@@ -437,7 +437,8 @@ for m in $ENDPOINTS; do
 	pgb_run "warm-pgl-$m" "$m" 3 "$(lane_conns "$m")"
 done
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
-echo "measuring: $CONNS connections, $THREADS threads, ${SECS}s a run," \
+echo "measuring: $CONNS connections (wrk -t$THREADS, pgbench" \
+    "-j$PGB_THREADS), ${SECS}s a run," \
     "$ROUNDS rounds; wrk through nginx + TLS + keep-alive, pgbench" \
     "-M prepared over TCP at $CONNS and at the lane's responders" \
     "($N_SHORT short, $N_LONG long)"
