@@ -370,6 +370,37 @@ json_scan_text(const char *buf, size_t len, int maxdepth)
  * json_object_put()s it; NULL for a JSON null), or E_JSON with *out
  * untouched.
  */
+/*
+ * The tokener every parse uses, reset for each: a new one is five
+ * allocations and frees, and every request parses at least a token's
+ * header and claims. The depth a caller asks for is json_scan_text()'s
+ * to enforce; json-c's own limit only has to be no lower, so the
+ * tokener is made again only for a deeper one. A process has one
+ * thread that parses.
+ */
+static struct json_tokener *
+json_tokener_ready(int maxdepth)
+{
+	static struct json_tokener	*tok;
+	static int			 depth;
+
+	/* json-c counts the outermost value as one level even if scalar. */
+	if (maxdepth < 1)
+		maxdepth = 1;
+	if (tok != NULL && maxdepth <= depth) {
+		json_tokener_reset(tok);
+		return tok;
+	}
+	if (tok != NULL)
+		json_tokener_free(tok);
+	if ((tok = json_tokener_new_ex(maxdepth)) == NULL)
+		abort();		/* out of memory, as in xmalloc() */
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
+	    JSON_TOKENER_VALIDATE_UTF8);
+	depth = maxdepth;
+	return tok;
+}
+
 enum err
 json_parse(const char *buf, size_t len, int maxdepth,
     struct json_object **out)
@@ -383,18 +414,13 @@ json_parse(const char *buf, size_t len, int maxdepth,
 	    json_scan_text(buf, len, maxdepth) == -1)
 		return E_JSON;
 
-	/* json-c counts the outermost value as one level even if scalar. */
-	if ((tok = json_tokener_new_ex(maxdepth > 0 ? maxdepth : 1)) == NULL)
-		abort();		/* out of memory, as in xmalloc() */
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
-	    JSON_TOKENER_VALIDATE_UTF8);
+	tok = json_tokener_ready(maxdepth);
 	o = json_tokener_parse_ex(tok, buf, (int)len);
 	/* A bare number may go on in the next chunk; say there is none. */
 	if (o == NULL && json_tokener_get_error(tok) == json_tokener_continue)
 		o = json_tokener_parse_ex(tok, "", 1);
 	/* json-c's null is a NULL object with no error. */
 	e = json_tokener_get_error(tok) == json_tokener_success ? E_OK : E_JSON;
-	json_tokener_free(tok);
 	if (e != E_OK) {
 		json_object_put(o);
 		return e;

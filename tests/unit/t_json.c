@@ -245,6 +245,41 @@ t_depth(void)
 	T_PASS("json-wide");
 }
 
+/*
+ * Parses share one tokener: each must start clean whatever came before
+ * (a bare number that needed the closing chunk, a refused text, a
+ * deeper or shallower limit).
+ */
+static void
+t_parse_sequence(void)
+{
+	struct json_object	*o = NULL;
+	char			*b;
+	size_t			 len;
+
+	T_EQ(json_parse("12", 2, 0, &o), E_OK);
+	T_EQ(json_object_get_int(o), 12);
+	json_object_put(o);
+	T_EQ(json_parse("[3", 2, 1, &o), E_JSON);
+	o = NULL;
+	T_EQ(json_parse("[3]", 3, 1, &o), E_OK);
+	T_EQ(json_object_array_length(o), 1);
+	T_EQ(json_object_get_int(json_object_array_get_idx(o, 0)), 3);
+	json_object_put(o);
+	b = t_nest(JSON_DEPTH_MAX, 1, &len);
+	T_EQ(json_parse(b, len, JSON_DEPTH_MAX, &o), E_OK);
+	json_object_put(o);
+	free(b);
+	b = t_nest(2, 0, &len);
+	T_EQ(json_parse(b, len, 1, &o), E_JSON);
+	free(b);
+	o = NULL;
+	T_EQ(json_parse(" \"x\" ", 5, 0, &o), E_OK);
+	T_OK(strcmp(json_object_get_string(o), "x") == 0);
+	json_object_put(o);
+	T_PASS("json-parses-in-sequence-start-clean");
+}
+
 static void
 t_objects(void)
 {
@@ -1037,6 +1072,7 @@ main(void)
 	t_parse_tables();
 	t_utf8_tables();
 	t_depth();
+	t_parse_sequence();
 	t_objects();
 	t_numbers();
 	t_big();
