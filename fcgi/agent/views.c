@@ -2,9 +2,12 @@
  * JSON shapes of the agent's types (API.md §4). No SQL and no request
  * here: rows in, objects out.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <json-c/printbuf.h>
 
 #include "arena.h"
 #include "db.h"
@@ -45,17 +48,41 @@ maybe_long(const struct db_long *l)
 	return l->null ? NULL : json_object_new_int64(l->v);
 }
 
+/*
+ * A summary is printed from its row (json_printed()): a page of them is
+ * the list's whole body, and as json-c objects a page was some 170
+ * allocations. Its members are a conversation's first ones too; the
+ * brace is left open for those.
+ */
+static void
+summary_members(struct printbuf *pb, int flags, const struct conv *c)
+{
+	printbuf_strappend(pb, "{\"id\":");
+	json_print_str(pb, flags, c->id);
+	printbuf_strappend(pb, ",\"title\":");
+	json_print_str(pb, flags, c->title);
+	printbuf_strappend(pb, ",\"mode\":");
+	json_print_str(pb, flags, c->mode);
+	printbuf_strappend(pb, ",\"created_at\":");
+	json_print_str(pb, flags, c->created_at);
+	printbuf_strappend(pb, ",\"updated_at\":");
+	json_print_str(pb, flags, c->updated_at);
+}
+
+static int
+summary_print(struct json_object *o, struct printbuf *pb, int level,
+    int flags)
+{
+	(void)level;
+	summary_members(pb, flags, json_object_get_userdata(o));
+	printbuf_strappend(pb, "}");
+	return 0;
+}
+
 struct json_object *
 view_summary(const struct conv *c)
 {
-	struct json_object	*o = json_object_new_object();
-
-	ADD(o, "id", STR(c->id));
-	ADD(o, "title", STR(c->title));
-	ADD(o, "mode", STR(c->mode));
-	ADD(o, "created_at", STR(c->created_at));
-	ADD(o, "updated_at", STR(c->updated_at));
-	return o;
+	return json_printed(summary_print, (void *)(uintptr_t)c, NULL);
 }
 
 struct json_object *
@@ -177,10 +204,41 @@ fill_kids(const struct conv_full *f, struct kids *k)
 			    f->suggestions[i].text));
 }
 
+/* A conversation: its summary's members and its messages. */
+struct conv_print {
+	const struct conv	*c;
+	struct json_object	*msgs;
+};
+
+static int
+conversation_print(struct json_object *o, struct printbuf *pb, int level,
+    int flags)
+{
+	const struct conv_print	*p = json_object_get_userdata(o);
+	const char		*s;
+	size_t			 len;
+
+	(void)level;
+	summary_members(pb, flags, p->c);
+	printbuf_strappend(pb, ",\"messages\":");
+	s = json_object_to_json_string_length(p->msgs, flags, &len);
+	printbuf_memappend(pb, s, (int)len);
+	printbuf_strappend(pb, "}");
+	return 0;
+}
+
+static void
+conversation_drop(struct json_object *o, void *arg)
+{
+	(void)o;
+	json_object_put(((struct conv_print *)arg)->msgs);
+}
+
 struct json_object *
 view_conversation(struct arena *a, const struct conv_full *f)
 {
-	struct json_object	*o, *msgs;
+	struct json_object	*msgs;
+	struct conv_print	*p;
 	struct kids		 k;
 	size_t			 i, n = f->nmsgs;
 	long			 j;
@@ -193,15 +251,16 @@ view_conversation(struct arena *a, const struct conv_full *f)
 		k.byid[i] = &f->msgs[i];
 	qsort(k.byid, n, sizeof(*k.byid), by_id);
 	fill_kids(f, &k);
-	o = view_summary(&f->c);
 	msgs = json_object_new_array_ext((int)n);
 	for (i = 0; i < n; i++) {
 		j = find_msg(k.byid, n, f->msgs[i].id);
 		json_object_array_add(msgs, view_message(&f->msgs[i],
 		    k.img[j], k.src[j], k.sug[j]));
 	}
-	ADD(o, "messages", msgs);
-	return o;
+	p = arena_alloc(a, sizeof(*p));
+	p->c = &f->c;
+	p->msgs = msgs;
+	return json_printed(conversation_print, p, conversation_drop);
 }
 
 struct json_object *

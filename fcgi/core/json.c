@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <json-c/json.h>
+#include <json-c/printbuf.h>
 
 #include "caps.h"
 #include "err.h"
@@ -832,4 +833,77 @@ json_member_str(struct json_object *o, const char *k)
 	return o != NULL && json_object_object_get_ex(o, k, &v) &&
 	    json_object_is_type(v, json_type_string) ?
 	    json_object_get_string(v) : NULL;
+}
+
+struct json_object *
+json_printed(json_object_to_json_string_fn *print, void *arg,
+    json_object_delete_fn *drop)
+{
+	struct json_object	*o;
+
+	/* The smallest json-c value: one allocation. */
+	if ((o = json_object_new_boolean(0)) == NULL)
+		abort();		/* out of memory, as in xmalloc() */
+	json_object_set_serializer(o, print, arg, drop);
+	return o;
+}
+
+/* The escape json-c writes for byte c of a string, or NULL for c as
+ * it is; u holds a \u00XX one. */
+static const char *
+json_str_esc(unsigned char c, int flags, char u[7])
+{
+	static const char	hex[] = "0123456789abcdef";
+
+	switch (c) {
+	case '"':
+		return "\\\"";
+	case '\\':
+		return "\\\\";
+	case '\b':
+		return "\\b";
+	case '\f':
+		return "\\f";
+	case '\n':
+		return "\\n";
+	case '\r':
+		return "\\r";
+	case '\t':
+		return "\\t";
+	case '/':
+		return flags & JSON_C_TO_STRING_NOSLASHESCAPE ? NULL : "\\/";
+	}
+	if (c >= 0x20)
+		return NULL;
+	snprintf(u, 7, "\\u00%c%c", hex[c >> 4], hex[c & 0xf]);
+	return u;
+}
+
+/*
+ * json-c's own string writer is not exported. This one escapes the same
+ * bytes the same way (t_json compares the two), so a printed view reads
+ * exactly as the json-c object it replaces.
+ */
+void
+json_print_str(struct printbuf *pb, int flags, const char *s)
+{
+	const char	*run, *esc;
+	char		 u[7];
+
+	if (s == NULL) {
+		printbuf_strappend(pb, "null");
+		return;
+	}
+	printbuf_strappend(pb, "\"");
+	for (run = s; *s != '\0'; s++) {
+		if ((esc = json_str_esc((unsigned char)*s, flags, u)) == NULL)
+			continue;
+		if (s > run)
+			printbuf_memappend(pb, run, (int)(s - run));
+		printbuf_memappend(pb, esc, (int)strlen(esc));
+		run = s + 1;
+	}
+	if (s > run)
+		printbuf_memappend(pb, run, (int)(s - run));
+	printbuf_strappend(pb, "\"");
 }

@@ -115,4 +115,19 @@ struct json_object *json_str_or_null(const char *);
 /* Member k of object o when it is a string, else NULL (o may be NULL). */
 const char	*json_member_str(struct json_object *o, const char *k);
 
+/*
+ * A value json-c writes by calling print(o, pb, level, flags), which
+ * reads arg with json_object_get_userdata(o): for the views of many
+ * rows, where a json-c object per row costs an allocation per member.
+ * The value is only ever written; its json-c type means nothing. arg
+ * must outlive the value; drop(o, arg), when not NULL, runs when the
+ * value is put.
+ */
+struct json_object *json_printed(json_object_to_json_string_fn *print,
+		    void *arg, json_object_delete_fn *drop);
+/* Appends s as json-c writes a string value with these flags (only
+ * JSON_C_TO_STRING_NOSLASHESCAPE matters), or null for NULL. */
+void		 json_print_str(struct printbuf *pb, int flags,
+		    const char *s);
+
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <json-c/json.h>
+#include <json-c/printbuf.h>
 
 #include "t.h"
 #include "tfcgi.h"
@@ -278,6 +279,84 @@ t_parse_sequence(void)
 	T_OK(strcmp(json_object_get_string(o), "x") == 0);
 	json_object_put(o);
 	T_PASS("json-parses-in-sequence-start-clean");
+}
+
+/* What json-c writes for s as a string value, and what
+ * json_print_str() writes, with these flags. */
+static void
+t_print_str_one(const char *s, int flags)
+{
+	struct json_object	*o = s != NULL ? json_object_new_string(s) : NULL;
+	struct printbuf		*pb = printbuf_new();
+	const char		*want;
+
+	T_OK(pb != NULL);
+	want = o != NULL ? json_object_to_json_string_ext(o, flags) : "null";
+	json_print_str(pb, flags, s);
+	T_STR(pb->buf, want);
+	printbuf_free(pb);
+	json_object_put(o);
+}
+
+static int
+t_printed_row(struct json_object *o, struct printbuf *pb, int level,
+    int flags)
+{
+	(void)level;
+	printbuf_strappend(pb, "{\"s\":");
+	json_print_str(pb, flags, json_object_get_userdata(o));
+	printbuf_strappend(pb, "}");
+	return 0;
+}
+
+static int	t_dropped;
+
+static void
+t_printed_drop(struct json_object *o, void *arg)
+{
+	(void)o;
+	(void)arg;
+	t_dropped++;
+}
+
+static void
+t_printed(void)
+{
+	static const char *const	strs[] = { "", "plain", "a/b", "\"q\"",
+	    "back\\slash", "\b\f\n\r\t", "\x01\x1f\x7f", "caf\xc3\xa9",
+	    "\xf0\x9f\x8e\xa8 \xe2\x80\xa8", "'; DROP TABLE users; --", NULL };
+	static const int		flags[] = { JSON_C_TO_STRING_PLAIN,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE };
+	static char			 row[] = "x/\"y\"";
+	struct json_object		*a, *o;
+	char				 one[2];
+	size_t				 i, f;
+
+	for (f = 0; f < sizeof(flags) / sizeof(flags[0]); f++) {
+		for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+			t_print_str_one(strs[i], flags[f]);
+		for (i = 1; i < 256; i++) {
+			one[0] = (char)i;
+			one[1] = '\0';
+			t_print_str_one(one, flags[f]);
+		}
+	}
+	T_PASS("json-print-str-as-json-c");
+	a = json_object_new_array();
+	json_object_array_add(a, json_printed(t_printed_row, row,
+	    t_printed_drop));
+	json_object_array_add(a, json_printed(t_printed_row, NULL, NULL));
+	T_STR(json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE),
+	    "[{\"s\":\"x/\\\"y\\\"\"},{\"s\":null}]");
+	o = json_object_new_object();
+	json_object_object_add(o, "rows", a);
+	T_STR(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN),
+	    "{\"rows\":[{\"s\":\"x\\/\\\"y\\\"\"},{\"s\":null}]}");
+	T_EQ(t_dropped, 0);
+	json_object_put(o);
+	T_EQ(t_dropped, 1);
+	T_PASS("json-printed-values");
 }
 
 static void
@@ -1073,6 +1152,7 @@ main(void)
 	t_utf8_tables();
 	t_depth();
 	t_parse_sequence();
+	t_printed();
 	t_objects();
 	t_numbers();
 	t_big();
