@@ -18,8 +18,8 @@ struct db_double;
 struct run;
 struct visitor;
 
-/* The row (and the conversation's) must outlive the value: they are
- * read when it is written. */
+/* The row must outlive the value: it is read when the value is
+ * written (so must view_conversation()'s). */
 struct json_object	*view_summary(const struct conv *);
 /* images, sources, suggestions: arrays taken over (NULL: []). */
 struct json_object	*view_message(const struct conv_msg *,

@@ -364,14 +364,6 @@ json_scan_text(const char *buf, size_t len, int maxdepth)
 }
 
 /*
- * Parses buf[0..len) as exactly one JSON value with at most maxdepth
- * nested objects and arrays, surrounded by nothing but JSON white
- * space. Duplicate object keys are allowed and the last one wins, as
- * with the Python stack's json module. E_OK with *out set (the caller
- * json_object_put()s it; NULL for a JSON null), or E_JSON with *out
- * untouched.
- */
-/*
  * The tokener every parse uses, reset for each: a new one is five
  * allocations and frees, and every request parses at least a token's
  * header and claims. The depth a caller asks for is json_scan_text()'s
@@ -402,6 +394,14 @@ json_tokener_ready(int maxdepth)
 	return tok;
 }
 
+/*
+ * Parses buf[0..len) as exactly one JSON value with at most maxdepth
+ * nested objects and arrays, surrounded by nothing but JSON white
+ * space. Duplicate object keys are allowed and the last one wins, as
+ * with the Python stack's json module. E_OK with *out set (the caller
+ * json_object_put()s it; NULL for a JSON null), or E_JSON with *out
+ * untouched.
+ */
 enum err
 json_parse(const char *buf, size_t len, int maxdepth,
     struct json_object **out)
