@@ -221,6 +221,8 @@ conversation_print(struct json_object *o, struct printbuf *pb, int level,
 	(void)level;
 	summary_members(pb, flags, p->c);
 	printbuf_strappend(pb, ",\"messages\":");
+	/* json-c writes a value only into that value's own buffer: the
+	 * messages are copied over once. */
 	s = json_object_to_json_string_length(p->msgs, flags, &len);
 	printbuf_memappend(pb, s, (int)len);
 	printbuf_strappend(pb, "}");
