@@ -451,17 +451,18 @@ shown_text(struct json_object *arr, const char *s)
 	return 0;
 }
 
-/* 1 when arr holds an object whose key k equals v. */
+/* 1 when arr holds an image or source whose key(), its image_path or
+ * uri, is v. */
 static int
-shown(struct json_object *arr, const char *k, const char *v)
+shown(struct json_object *arr, const char *(*key)(struct json_object *),
+    const char *v)
 {
-	struct json_object	*o;
-	size_t			 i;
+	const char	*k;
+	size_t		 i;
 
 	for (i = 0; i < json_object_array_length(arr); i++)
-		if (json_object_object_get_ex(json_object_array_get_idx(arr,
-		    i), k, &o) && json_object_is_type(o, json_type_string) &&
-		    strcmp(json_object_get_string(o), v) == 0)
+		if ((k = key(json_object_array_get_idx(arr, i))) != NULL &&
+		    strcmp(k, v) == 0)
 			return 1;
 	return 0;
 }
@@ -475,11 +476,12 @@ model_show(struct model_call *t, struct json_object *hit)
 		return;
 	if (json_object_object_get_ex(hit, "image_path", &v) &&
 	    json_object_is_type(v, json_type_string)) {
-		if (!shown(t->images, "image_path", json_object_get_string(v)))
+		if (!shown(t->images, view_image_path,
+		    json_object_get_string(v)))
 			json_object_array_add(t->images, tools_image(hit));
 	} else if (json_object_object_get_ex(hit, "uri", &v) &&
 	    json_object_is_type(v, json_type_string) &&
-	    !shown(t->sources, "uri", json_object_get_string(v)))
+	    !shown(t->sources, view_source_uri, json_object_get_string(v)))
 		json_object_array_add(t->sources, tools_source(hit));
 }
 

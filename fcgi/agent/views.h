@@ -3,7 +3,9 @@
  * Conversation, Message, Image, Source, Run and the users row. Rows the
  * Python stack wrote may carry NULL where the C services always write a
  * value: those are null here, never an error. Every function returns a
- * new object the caller puts (or hands to reply_json).
+ * new value the caller puts (or hands to reply_json). Most are only
+ * ever written: their json-c type means nothing, and their members
+ * cannot be read back.
  */
 #ifndef VIEWS_H
 #define VIEWS_H
@@ -18,8 +20,8 @@ struct db_double;
 struct run;
 struct visitor;
 
-/* The row must outlive the value: it is read when the value is
- * written (so must view_conversation()'s). */
+/* The rows must outlive the value: they are read when it is written
+ * (view_message()'s and view_conversation()'s too). */
 struct json_object	*view_summary(const struct conv *);
 /* images, sources, suggestions: arrays taken over (NULL: []). */
 struct json_object	*view_message(const struct conv_msg *,
@@ -30,14 +32,18 @@ struct json_object	*view_conversation(struct arena *,
 			    const struct conv_full *);
 struct json_object	*view_run(const struct run *);
 struct json_object	*view_visitor(const struct visitor *);
-/* Image and Source objects. */
+/* An Image and a Source, holding copies of what they are given. */
 struct json_object	*view_image(const char *title, const char *artist,
 			    const char *image_path, const struct db_double *score,
 			    const char *type);
 struct json_object	*view_source(const char *title, const char *uri,
 			    const struct db_double *confidence,
 			    const char *type);
-/* A number as its shortest faithful decimal (0.93, not 0.930000...). */
+/* The image_path of a view_image(), the uri of a view_source(). */
+const char		*view_image_path(struct json_object *);
+const char		*view_source_uri(struct json_object *);
+/* A number as its shortest faithful decimal (0.93, not 0.930000...);
+ * NULL (null) for NaN and the infinities, which JSON has no word for. */
 struct json_object	*view_number(double);
 
 #endif

@@ -3,7 +3,8 @@
  * any length is read with a fixed number of statements in one round
  * trip; its children come back in stored order; the user upsert writes
  * nothing when nothing changed; feedback and deletes are scoped by the
- * caller. The HTTP side is tests/e2e/41-agent.sh.
+ * caller; a conversation's view prints every child under its message.
+ * The HTTP side is tests/e2e/41-agent.sh.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "agent/repo_conversations.h"
 #include "agent/repo_messages.h"
 #include "agent/repo_visitors.h"
+#include "agent/views.h"
 #include "cli/repo_migrations.h"
 #include "t.h"
 #include "tpg.h"
@@ -133,6 +135,64 @@ t_attach(struct db *db)
 	T_PASS("agent: an answer's images, sources and suggestions in order");
 }
 
+/* The member k of message i of a printed conversation, as JSON text. */
+static const char *
+msg_member(struct json_object *conv, size_t i, const char *k)
+{
+	struct json_object	*msgs, *v;
+
+	if (!json_object_object_get_ex(conv, "messages", &msgs) ||
+	    !json_object_object_get_ex(json_object_array_get_idx(msgs, i), k,
+	    &v))
+		return "(missing)";
+	return json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
+}
+
+static void
+t_view(struct db *db)
+{
+	struct conv_full	 f;
+	struct json_object	*v, *back, *msgs;
+	size_t			 i;
+
+	/* No JSON number is NaN: such a score reads as null. */
+	tpg_exec(dsn, "INSERT INTO message_images (message_id, title, score)"
+	    " VALUES ('q1', 'odd', 'NaN')");
+	T_EQ(repo_conversations_load(db, &a, "u1", "c1", &f), E_OK);
+	v = view_conversation(&a, &f);
+	back = json_tokener_parse(json_object_to_json_string_ext(v,
+	    JSON_C_TO_STRING_PLAIN));
+	T_OK(back != NULL);
+	T_OK(json_object_object_get_ex(back, "messages", &msgs));
+	T_EQ(json_object_array_length(msgs), 101);
+	for (i = 0; i < 101; i++)
+		T_STR(msg_member(back, i, "seq"), arena_printf(&a, "%zu",
+		    i + 1));
+	T_STR(msg_member(back, 0, "images"), "[{\"title\":\"odd\","
+	    "\"artist\":null,\"image_path\":null,\"score\":null,"
+	    "\"type\":\"artwork\"}]");
+	T_STR(msg_member(back, 0, "sources"), "[]");
+	T_STR(msg_member(back, 99, "images"), "[{\"title\":\"img a\","
+	    "\"artist\":null,\"image_path\":null,\"score\":0.9,"
+	    "\"type\":\"artwork\"},{\"title\":\"img b\",\"artist\":null,"
+	    "\"image_path\":null,\"score\":null,\"type\":\"artwork\"}]");
+	T_STR(msg_member(back, 99, "sources"), "[{\"title\":\"src a\","
+	    "\"uri\":null,\"confidence\":null,\"type\":\"document\"},"
+	    "{\"title\":\"src b\",\"uri\":null,\"confidence\":null,"
+	    "\"type\":\"x\"}]");
+	T_STR(msg_member(back, 99, "suggestions"),
+	    "[\"first\",\"second\",\"third\"]");
+	T_STR(msg_member(back, 100, "images"), "[{\"title\":\"z\","
+	    "\"artist\":null,\"image_path\":null,\"score\":0.5,"
+	    "\"type\":\"artwork\"},{\"title\":\"a\",\"artist\":null,"
+	    "\"image_path\":null,\"score\":null,\"type\":\"x\"}]");
+	T_STR(msg_member(back, 100, "suggestions"),
+	    "[\"third\",\"first\",\"second\"]");
+	json_object_put(back);
+	json_object_put(v);
+	T_PASS("agent: a conversation's view, every child under its message");
+}
+
 static void
 t_upsert(struct db *db)
 {
@@ -200,6 +260,7 @@ main(void)
 	seed(50);
 	t_load(&db);
 	t_attach(&db);
+	t_view(&db);
 	t_upsert(&db);
 	t_upsert_lead(&db);
 	db_close(&db);
