@@ -17,7 +17,7 @@ JSON='Content-Type: application/json'
 
 # body NAME PYEXPR: writes the bytes PYEXPR evaluates to into $T/NAME.
 body() {
-	python3 -c 'import sys; open(sys.argv[1], "wb").write(eval(sys.argv[2]))' \
+	"$PY" -c 'import sys; open(sys.argv[1], "wb").write(eval(sys.argv[2]))' \
 	    "$T/$1" "$2"
 }
 
@@ -61,7 +61,7 @@ t_echo_at() {	# PATH BODY-FILE [CURL-ARGS...]
 	shift 2
 	req POST "$p" -H "$JSON" --data-binary "@$f" "$@" &&
 	expect_status 200 && expect_ctype application/json &&
-	python3 - "$f" "$T/b" <<-'EOF'
+	"$PY" - "$f" "$T/b" <<-'EOF'
 	import json, sys
 	a = json.loads(open(sys.argv[1], "rb").read().decode("utf-8"))
 	b = json.loads(open(sys.argv[2], "rb").read().decode("utf-8"))
@@ -290,7 +290,7 @@ t_nginx_err() {
 raw() {
 	: >"$T/h"
 	: >"$T/b"
-	RS=$(python3 - "$1" "$2" "$E2E_HTTPS_PORT" "${DATALAND_CA:-}" \
+	RS=$("$PY" - "$1" "$2" "$E2E_HTTPS_PORT" "${DATALAND_CA:-}" \
 	    "$T/h" "$T/b" <<-'EOF'
 	import socket, ssl, sys
 	mode, expr, port, ca, hf, bf = sys.argv[1:]

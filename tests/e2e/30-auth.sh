@@ -29,7 +29,7 @@ post() {
 
 # field PYEXPR: prints PYEXPR of the last JSON answer (j).
 field() {
-	python3 -c 'import json, sys; j = json.load(open(sys.argv[1]));
+	"$PY" -c 'import json, sys; j = json.load(open(sys.argv[1]));
 print(eval(sys.argv[2]))' "$T/b" "$1"
 }
 
@@ -61,7 +61,7 @@ t_signup() {
 	    j['user']['full_name'] == 'Ada L' and
 	    j['user']['profile_photo_url'] is None" || return 1
 	# the header names the service's key
-	python3 - "$TOKEN" <<-'EOF'
+	"$PY" - "$TOKEN" <<-'EOF'
 	import base64, json, sys
 	h = sys.argv[1].split(".")[0]
 	h = json.loads(base64.urlsafe_b64decode(h + "=" * (-len(h) % 4)))
@@ -93,7 +93,7 @@ t_patch() {
 # token's iat, so that a password change now revokes it.
 after_iat() {
 	local t
-	t=$(python3 -c 'import base64, json, sys
+	t=$("$PY" -c 'import base64, json, sys
 p = sys.argv[1].split(".")[1]
 print(json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)))["iat"])' \
 	    "$1") || return 1
@@ -200,7 +200,7 @@ make_jwk() {	# KID
 	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
 	    -out "$T/cms.pem" 2>/dev/null || return 1
 	openssl rsa -in "$T/cms.pem" -noout -modulus |
-	python3 -c '
+	"$PY" -c '
 import base64, json, sys
 n = int(sys.stdin.read().strip().split("=")[1], 16)
 b = n.to_bytes((n.bit_length() + 7) // 8, "big")
@@ -289,7 +289,7 @@ t_bad_bodies() {
 	req POST /auth/signup --interface 127.0.0.14 -H "$JSON" \
 	    --data-binary "@$T/req.json" && expect_error 400 invalid_json ||
 	    return 1
-	python3 -c 'import sys; sys.stdout.write("{\"email\":\"a@b.org\",\"password\":\"" + "x" * 70000 + "\"}")' \
+	"$PY" -c 'import sys; sys.stdout.write("{\"email\":\"a@b.org\",\"password\":\"" + "x" * 70000 + "\"}")' \
 	    >"$T/big.json"
 	# HTTP/1.1: nginx's own early 413 on HTTP/2 is its HTML page (the
 	# nginx configuration's business, checked in 20-errors)
@@ -299,7 +299,7 @@ t_bad_bodies() {
 	req PATCH /auth/me -H "Authorization: Bearer $TOKEN" -H "$JSON" \
 	    --http1.1 --data-binary "@$T/big.json" &&
 	expect_error 413 payload_too_large || return 1
-	python3 -c 'import sys; sys.stdout.write("{\"email\":\"a@b.org\",\"password\":\"" + "x" * 1025 + "\"}")' \
+	"$PY" -c 'import sys; sys.stdout.write("{\"email\":\"a@b.org\",\"password\":\"" + "x" * 1025 + "\"}")' \
 	    >"$T/long.json"
 	req POST /auth/signup --interface 127.0.0.14 -H "$JSON" \
 	    --data-binary "@$T/long.json" && expect_error 400 invalid_request
@@ -312,10 +312,10 @@ t_bad_tokens() {
 	req GET /auth/me -H "Authorization: Bearer ${TOKEN}x" &&
 	expect_error 401 unauthorized || return 1
 	# curl's HTTP/2 sends no header block over 64 KiB: 100 KB over 1.1
-	python3 -c 'print("Authorization: Bearer " + "A" * 100000)' >"$T/hdr"
+	"$PY" -c 'print("Authorization: Bearer " + "A" * 100000)' >"$T/hdr"
 	req GET /auth/me -H "@$T/hdr" --http1.1 &&
 	expect_error 401 unauthorized || return 1
-	python3 -c 'print("Authorization: Bearer " + "A" * 60000)' >"$T/hdr"
+	"$PY" -c 'print("Authorization: Bearer " + "A" * 60000)' >"$T/hdr"
 	req GET /auth/me -H "@$T/hdr" && expect_error 401 unauthorized ||
 	    return 1
 	printf '%s' '{"location":5}' >"$T/req.json"

@@ -35,7 +35,7 @@ post() {
 
 # field PYEXPR: PYEXPR of the last JSON answer (j).
 field() {
-	python3 -c 'import json, sys; j = json.load(open(sys.argv[1]));
+	"$PY" -c 'import json, sys; j = json.load(open(sys.argv[1]));
 print(eval(sys.argv[2]))' "$T/b" "$1"
 }
 
@@ -66,7 +66,7 @@ change() {
 
 # iat TOKEN: the token's iat claim.
 iat() {
-	python3 -c 'import base64, json, sys
+	"$PY" -c 'import base64, json, sys
 p = sys.argv[1].split(".")[1]
 print(json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)))["iat"])' "$1"
 }
@@ -85,7 +85,7 @@ upstream_ms() {
 		echo "no request $1 in the access log" >&2
 		return 1
 	}
-	python3 - "$E2E_DIR/nginx/logs/access.log" "$1" <<-'EOF'
+	"$PY" - "$E2E_DIR/nginx/logs/access.log" "$1" <<-'EOF'
 	import json, sys
 	for line in open(sys.argv[1]):
 	    r = json.loads(line)

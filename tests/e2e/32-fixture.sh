@@ -17,7 +17,7 @@ psql_py() {
 }
 
 field() {
-	python3 -c 'import json, sys; j = json.load(open(sys.argv[1]));
+	"$PY" -c 'import json, sys; j = json.load(open(sys.argv[1]));
 print(eval(sys.argv[2]))' "$T/b" "$1"
 }
 

@@ -21,7 +21,7 @@ post() {	# ADDR PATH JSON [CURL-ARGS...]
 }
 
 token() {
-	python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["access_token"])' "$T/b"
+	"$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["access_token"])' "$T/b"
 }
 
 # Two accounts: the profile edits and the hashing requests touch
@@ -108,7 +108,7 @@ t_mixed() {
 t_metrics_series() {
 	req GET /auth/me -H "Authorization: Bearer $EDIT_TOKEN" &&
 	expect_status 200 && req GET /auth/metrics && expect_status 200 || return 1
-	python3 - "$T/b" <<-'EOF'
+	"$PY" - "$T/b" <<-'EOF'
 	import collections, sys
 	lines = [l for l in open(sys.argv[1]).read().splitlines()
 	         if l and not l.startswith("#")]

@@ -20,7 +20,7 @@ t_params() {	# EXPECTED-NAMES [CURL-ARGS...]
 	req GET '/t/params?a=1' -H 'Proxy: http://evil.example' \
 	    -H 'X-Custom: 1' -H 'User-Agent: e2e' -H 'Cookie: c=1' "$@" &&
 	expect_status 200 &&
-	python3 - "$T/b" "$want" <<-'EOF'
+	"$PY" - "$T/b" "$want" <<-'EOF'
 	import json, sys
 	got = json.load(open(sys.argv[1]))
 	want = set(sys.argv[2].split())
@@ -36,7 +36,7 @@ t_params() {	# EXPECTED-NAMES [CURL-ARGS...]
 t_params_passed() {
 	t_params "$BASE_PARAMS HTTP_AUTHORIZATION HTTP_ACCEPT" \
 	    -H 'Authorization: Bearer abc' -H 'Accept: text/event-stream' &&
-	python3 - "$T/b" <<-'EOF'
+	"$PY" - "$T/b" <<-'EOF'
 	import json, sys
 	got = json.load(open(sys.argv[1]))
 	if got["HTTP_AUTHORIZATION"] != "Bearer abc":

@@ -36,7 +36,7 @@ psql_q() {
 }
 
 field() {
-	python3 -c 'import json, sys; j = json.load(open(sys.argv[1]));
+	"$PY" -c 'import json, sys; j = json.load(open(sys.argv[1]));
 print(eval(sys.argv[2]))' "$T/b" "$1"
 }
 
@@ -52,7 +52,7 @@ B=$(tok bob '"email":"bob@example.org"')
 # A token the service must refuse, built by hand (python: no key needed
 # for alg none; HS256 keyed with the public JWK's modulus).
 forge() {	# KIND
-	python3 - "$1" "$AUTH_DATA_DIR/extra_jwks.json" "$(tok alice)" <<-'EOF'
+	"$PY" - "$1" "$AUTH_DATA_DIR/extra_jwks.json" "$(tok alice)" <<-'EOF'
 	import base64, hashlib, hmac, json, sys
 	kind, jwks, good = sys.argv[1], sys.argv[2], sys.argv[3]
 	b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
@@ -170,10 +170,10 @@ t_museum_race() {
 
 t_general() {
 	local long id
-	long=$(python3 -c 'print("Tell me " + "about the museum " * 20)')
+	long=$("$PY" -c 'print("Tell me " + "about the museum " * 20)')
 	api POST /v1/chat "$A" "{\"message\":\"  $long \"}" && expect_status 200 || return 1
 	id=$(field "j['conversation_id']")
-	python3 -c 'import sys, uuid; u = uuid.UUID(sys.argv[1]); assert u.version == 4' "$id" ||
+	"$PY" -c 'import sys, uuid; u = uuid.UUID(sys.argv[1]); assert u.version == 4' "$id" ||
 	    fail "not a UUID4: $id" || return 1
 	api GET "/v1/conversations/$id" "$A" && expect_status 200 &&
 	expect_json "j['mode'] == 'general' and len(j['title']) <= 80 and
@@ -210,7 +210,7 @@ t_stream() {
 	sse_read "$T/ev" "$BASE/v1/chat/museum" -X POST \
 	    -H "Authorization: Bearer $A" -H "$JSON" \
 	    -d '{"ticket_id":"TKT-S","message":"one two three","stream":true}' || return 1
-	python3 - "$T/ev" <<-'EOF'
+	"$PY" - "$T/ev" <<-'EOF'
 	import json, sys
 	lines = open(sys.argv[1]).read().splitlines()
 	assert lines[0] == "status 200", lines[0]
@@ -237,7 +237,7 @@ t_stream_accept() {
 # A client that goes away mid-stream leaves its run cancelled.
 t_stream_gone() {
 	local words
-	words=$(python3 -c 'print(" ".join(["w%d" % i for i in range(200)]))')
+	words=$("$PY" -c 'print(" ".join(["w%d" % i for i in range(200)]))')
 	sse_read "$T/ev" "$BASE/v1/chat/museum" -X POST --close-after 5 \
 	    -H "Authorization: Bearer $A" -H "$JSON" \
 	    -d "{\"ticket_id\":\"TKT-GONE\",\"message\":\"$words\",\"stream\":true}" || return 1
@@ -326,8 +326,8 @@ t_erasure() {
 
 t_bad_input() {
 	local m8001 m8000
-	m8000=$(python3 -c 'print("é" * 8000)')
-	m8001=$(python3 -c 'print("é" * 8001)')
+	m8000=$("$PY" -c 'print("é" * 8000)')
+	m8001=$("$PY" -c 'print("é" * 8001)')
 	api POST /v1/chat/museum "$A" '{"ticket_id":"bad id!","message":"x"}' && expect_error 400 invalid_request &&
 	api POST /v1/chat/museum "$A" "{\"ticket_id\":\"$(printf 'T%.0s' $(seq 129))\",\"message\":\"x\"}" && expect_error 400 invalid_request &&
 	api POST /v1/chat/museum "$A" '{"ticket_id":"T-OK","message":""}' && expect_error 400 invalid_request &&
@@ -336,7 +336,7 @@ t_bad_input() {
 	api POST /v1/chat/museum "$A" '{"ticket_id":"T-OK"}' && expect_error 400 invalid_request &&
 	api POST /v1/chat/museum "$A" '{"ticket_id":"T-OK","message":"x","stream":"yes"}' && expect_error 400 invalid_request &&
 	api POST /v1/chat "$A" '["message"]' && expect_error 400 invalid_json &&
-	api POST /v1/chat "$A" "$(python3 -c 'print("[" * 100 + "]" * 100)')" && expect_error 400 invalid_json &&
+	api POST /v1/chat "$A" "$("$PY" -c 'print("[" * 100 + "]" * 100)')" && expect_error 400 invalid_json &&
 	printf '{"message":"\xff\xfe"}' >"$T/bad.json" &&
 	req POST /v1/chat -H "Authorization: Bearer $A" -H "$JSON" --data-binary "@$T/bad.json" &&
 	expect_error 400 invalid_json &&
@@ -347,10 +347,10 @@ t_bad_input() {
 
 t_exact_bytes() {
 	local msg="Robert'); DROP TABLE users;-- 🎨 \"quotes\" \\\\ back — 名画"
-	python3 -c 'import json,sys; print(json.dumps({"ticket_id":"T-EXACT","message":sys.argv[1]}))' "$msg" >"$T/ex.json"
+	"$PY" -c 'import json,sys; print(json.dumps({"ticket_id":"T-EXACT","message":sys.argv[1]}))' "$msg" >"$T/ex.json"
 	req POST /v1/chat/museum -H "Authorization: Bearer $A" -H "$JSON" --data-binary "@$T/ex.json" &&
 	expect_status 200 || return 1
-	python3 - "$T/b" "$msg" <<-'EOF' || return 1
+	"$PY" - "$T/b" "$msg" <<-'EOF' || return 1
 	import json, sys
 	j = json.load(open(sys.argv[1]))
 	assert j["message"]["text"] == sys.argv[2], j["message"]["text"]

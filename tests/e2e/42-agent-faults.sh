@@ -29,7 +29,7 @@ U=$(tok faults)
 # in the background; its pid in $SP.
 stream_bg() {
 	local words
-	words=$(python3 -c 'import sys; print(" ".join("w%d" % i for i in range(int(sys.argv[1]))))' "$3")
+	words=$("$PY" -c 'import sys; print(" ".join("w%d" % i for i in range(int(sys.argv[1]))))' "$3")
 	sse_read "$1" "$BASE/v1/chat/museum" -X POST \
 	    -H "Authorization: Bearer $U" -H "$JSON" \
 	    -d "{\"ticket_id\":\"$2\",\"message\":\"$words\",\"stream\":true}" &
@@ -101,7 +101,7 @@ t_fixture_reload() {
 	v=$(tok visitor-7f3a)
 	req GET /v1/conversations/TKT-2026-000123 -H "Authorization: Bearer $v" &&
 	expect_status 200 || return 1
-	python3 - "$T/b" <<-'EOF' || return 1
+	"$PY" - "$T/b" <<-'EOF' || return 1
 	import json, sys
 	j = json.load(open(sys.argv[1]))
 	assert j["mode"] == "museum" and j["title"] == "Visit", j

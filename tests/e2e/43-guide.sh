@@ -24,7 +24,7 @@ N=0
 
 # ask TICKET QUESTION: the guide's answer (non-streamed) in $T/b.
 ask() {
-	python3 -c 'import json, sys; print(json.dumps({"ticket_id": sys.argv[1], "message": sys.argv[2]}))' \
+	"$PY" -c 'import json, sys; print(json.dumps({"ticket_id": sys.argv[1], "message": sys.argv[2]}))' \
 	    "$1" "$2" >"$T/q.json"
 	req POST /v1/chat/museum -H "Authorization: Bearer $U" -H "$JSON" \
 	    --data-binary "@$T/q.json" && expect_status 200
@@ -32,7 +32,7 @@ ask() {
 
 # The answer's images and sources are rows of the catalogue, as stored.
 grounded() {
-	python3 - "$T/b" >"$T/ground.sql" <<-'EOF'
+	"$PY" - "$T/b" >"$T/ground.sql" <<-'EOF'
 	import json, sys
 	m = json.load(open(sys.argv[1]))["message"]
 	q = lambda s: "'" + s.replace("'", "''") + "'"
@@ -75,7 +75,7 @@ t_hours() {
 t_room() {
 	ask G-3 "What is in room 4?" && expect_guide "'ground floor' in t and
 	    srcs == ['Room 4 — Dutch Golden Age'] and len(imgs) >= 3" || return 1
-	python3 -c 'import json,sys; print("\n".join(i["image_path"] for i in json.load(open(sys.argv[1]))["message"]["images"]))' "$T/b" |
+	"$PY" -c 'import json,sys; print("\n".join(i["image_path"] for i in json.load(open(sys.argv[1]))["message"]["images"]))' "$T/b" |
 	while read -r path; do
 		[ "$(psql_q "SELECT room FROM artworks WHERE image_path = \$\$$path\$\$")" = "Room 4 — Dutch Golden Age" ] ||
 		    { echo "'$path' is not in room 4"; exit 1; }
@@ -86,7 +86,7 @@ t_artist() {
 	ask G-4 "Which works by Rembrandt are here?" &&
 	expect_guide "t.startswith('The museum shows these works by Rembrandt van Rijn')
 	    and '“The Night Watch”' in t and len(imgs) >= 3" &&
-	[ "$(python3 -c 'import json,sys; print({i["artist"] for i in json.load(open(sys.argv[1]))["message"]["images"]})' "$T/b")" = "{'Rembrandt van Rijn'}" ]
+	[ "$("$PY" -c 'import json,sys; print({i["artist"] for i in json.load(open(sys.argv[1]))["message"]["images"]})' "$T/b")" = "{'Rembrandt van Rijn'}" ]
 }
 
 t_misspelled() {
@@ -129,9 +129,9 @@ t_access() {
 t_deterministic() {
 	local a b
 	ask G-12 "Tell me about the Girl with a Pearl Earring" || return 1
-	a=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))["message"]; print(json.dumps([m["text"], m["images"], m["sources"], m["suggestions"]]))' "$T/b")
+	a=$("$PY" -c 'import json,sys; m=json.load(open(sys.argv[1]))["message"]; print(json.dumps([m["text"], m["images"], m["sources"], m["suggestions"]]))' "$T/b")
 	ask G-13 "Tell me about the Girl with a Pearl Earring" || return 1
-	b=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))["message"]; print(json.dumps([m["text"], m["images"], m["sources"], m["suggestions"]]))' "$T/b")
+	b=$("$PY" -c 'import json,sys; m=json.load(open(sys.argv[1]))["message"]; print(json.dumps([m["text"], m["images"], m["sources"], m["suggestions"]]))' "$T/b")
 	[ "$a" = "$b" ] || fail "two answers differ: $a / $b"
 }
 
@@ -139,7 +139,7 @@ t_stream() {
 	sse_read "$T/ev" "$BASE/v1/chat/museum" -X POST \
 	    -H "Authorization: Bearer $U" -H "$JSON" \
 	    -d '{"ticket_id":"G-14","message":"Where is the Milkmaid?","stream":true}' || return 1
-	python3 - "$T/ev" <<-'EOF'
+	"$PY" - "$T/ev" <<-'EOF'
 	import json, sys
 	ev = [json.loads(l) for l in open(sys.argv[1]).read().splitlines()[2:]]
 	ev = [e for e in ev if "event" in e]

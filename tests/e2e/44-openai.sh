@@ -13,7 +13,7 @@
 FAKE_DIR=$E2E_ROOT/.run/e2e-$E2E_NAME-fake
 rm -rf "$FAKE_DIR"
 mkdir -p "$FAKE_DIR"
-python3 "$E2E_ROOT/tests/e2e/fake_openai.py" --port-file "$FAKE_DIR/port" \
+"$PY" "$E2E_ROOT/tests/e2e/fake_openai.py" --port-file "$FAKE_DIR/port" \
     --parent $$ </dev/null >"$FAKE_DIR/fake.log" 2>&1 &
 FAKE_PID=$!
 e2e_track "$FAKE_PID"
@@ -53,7 +53,7 @@ U=$(tok visitor)
 
 # body TICKET MESSAGE [STREAM]: a museum chat body.
 body() {
-	python3 -c 'import json, sys
+	"$PY" -c 'import json, sys
 print(json.dumps({"ticket_id": sys.argv[1], "message": sys.argv[2],
     "stream": len(sys.argv) > 3}))' "$@"
 }
@@ -81,7 +81,7 @@ fake_reset() {
 # {"requests", "events"}; on failure the log's outline is shown.
 fake_json() {
 	curl -sS --max-time 5 -o "$T/fake.json" "$FAKE/_log" || return 1
-	python3 - "$T/fake.json" "$1" <<-'EOF'
+	"$PY" - "$T/fake.json" "$1" <<-'EOF'
 	import json, sys
 	log = json.load(open(sys.argv[1]))
 	if not eval("(" + sys.argv[2] + "\n)", {"log": log, "json": json}):
@@ -115,7 +115,7 @@ expect_run() {
 # events_check FILE PYEXPR: the sse.py output (ev = the events, each
 # {"t", "event", "data"}; status = the HTTP status line) satisfies it.
 events_check() {
-	python3 - "$1" "$2" <<-'EOF'
+	"$PY" - "$1" "$2" <<-'EOF'
 	import json, sys
 	lines = open(sys.argv[1]).read().splitlines()
 	status = lines[0] if lines else ""

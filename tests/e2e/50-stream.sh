@@ -15,7 +15,7 @@ stream_read() {
 	local out=$1
 	shift
 	: >"$T/h"
-	python3 - "$out" curl -sS -N --max-time 60 "${CURL_TLS[@]}" \
+	"$PY" - "$out" curl -sS -N --max-time 60 "${CURL_TLS[@]}" \
 	    -D "$T/h" "$@" <<-'EOF'
 	import subprocess, sys, time
 	out = open(sys.argv[1], "w")
@@ -32,7 +32,7 @@ stream_read() {
 # The events of OUT are N ticks {"i":0..N-1} then done {"n":N}, and the
 # first tick arrived at least MIN seconds before the last event.
 stream_check() {	# OUT N MIN
-	python3 - "$@" <<-'EOF'
+	"$PY" - "$@" <<-'EOF'
 	import json, sys
 	path, n, spread = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
 	events, cur = [], None
@@ -134,7 +134,7 @@ t_stream_error() {
 	local before after
 	before=$(children "$TESTAPP_PID" | sort | tr '\n' ' ')
 	sse_read "$T/ev" "$BASE/t/stream-error?n=2" || return 1
-	python3 - "$T/ev" <<-'EOF' || { cat "$T/ev"; return 1; }
+	"$PY" - "$T/ev" <<-'EOF' || { cat "$T/ev"; return 1; }
 	import json, sys
 	lines = open(sys.argv[1]).read().splitlines()
 	assert lines[0] == "status 200", lines[0]
@@ -155,7 +155,7 @@ t_stream_error() {
 # carries a comment line, and the events around it still arrive.
 t_stream_heartbeat() {
 	sse_read "$T/ev" "$BASE/t/stream?n=2&ms=2500" || return 1
-	python3 - "$T/ev" <<-'EOF' || { cat "$T/ev"; return 1; }
+	"$PY" - "$T/ev" <<-'EOF' || { cat "$T/ev"; return 1; }
 	import json, sys
 	ev = [json.loads(l) for l in open(sys.argv[1]).read().splitlines()[2:]]
 	kinds = [e.get("event") or "comment:" + e["comment"] for e in ev]

@@ -20,7 +20,7 @@ refuses() {
 	[ $rc -ne 124 ] || fail "still running after 20 s (not refused)" ||
 	    return 1
 	[ $rc -ne 0 ] || fail "exited 0" || return 1
-	if [ -S "$sock" ] && python3 -c 'import socket, sys
+	if [ -S "$sock" ] && "$PY" -c 'import socket, sys
 s = socket.socket(socket.AF_UNIX)
 s.settimeout(2)
 s.connect(sys.argv[1])' "$sock" 2>/dev/null; then
@@ -247,7 +247,7 @@ t_drain() {
 	[ "$(cat "$T/slow.s")" = 200 ] ||
 	    fail "in-flight request answered $(cat "$T/slow.s"): $(cat "$T/slow.b")" ||
 	    return 1
-	python3 -c 'import json, sys
+	"$PY" -c 'import json, sys
 sys.exit(json.load(open(sys.argv[1])) != {"slept": 2000})' "$T/slow.b" ||
 	    fail "body $(cat "$T/slow.b")" || return 1
 	wait_for 30 eval "! alive $TESTAPP_PID" ||

@@ -10,9 +10,18 @@
 #   BUILD=build/san tests/e2e/10-health.sh
 #
 # Environment: BUILD (default build/san); E2E_HTTPS_PORT, E2E_HTTP_PORT,
-# E2E_PG_PORT and E2E_DIR override the derived ports and directory.
+# E2E_PG_PORT and E2E_DIR override the derived ports and directory;
+# TEST_PYTHON the Python the checks run.
 
 set -u
+
+# The Python every check runs ("$PY"): Debian's, which the
+# python3-jsonschema that scripts/deps.sh installs belongs to, called by
+# its path. A version manager's python3 earlier in PATH (a pyenv shim
+# runs a dozen scripts first) costs about 0.3 s a call, and a suite
+# makes a hundred.
+PY=${TEST_PYTHON:-python3}
+[ -z "${TEST_PYTHON:-}" ] && [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 
 E2E_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$E2E_ROOT" || exit 1
@@ -158,10 +167,6 @@ req() {
 # millisecond, so a check costs one curl; without it each would cost a
 # Python start and the jsonschema import (~200 ms). OPENAPI_CHECK=0
 # turns the check off.
-OPENAPI_PY=${OPENAPI_PYTHON:-python3}
-# Debian's python3-jsonschema (scripts/deps.sh) belongs to /usr/bin's.
-[ -z "${OPENAPI_PYTHON:-}" ] && [ -x /usr/bin/python3 ] &&
-    OPENAPI_PY=/usr/bin/python3
 openapi_check() {
 	local ct="" line
 	[ "${OPENAPI_CHECK:-1}" != 0 ] || return 0
@@ -192,7 +197,7 @@ openapi_check() {
 	200) return 0 ;;
 	422) cat "$T/openapi.out" >&2 ;;
 	*)	# no checker to ask: check in a process of its own
-		"$OPENAPI_PY" "$E2E_ROOT/tests/e2e/openapi_check.py" check \
+		"$PY" "$E2E_ROOT/tests/e2e/openapi_check.py" check \
 		    "$1" "$2" "$RS" "$ct" "$T/b" "$T/h" && return 0 ;;
 	esac
 	show >&2
@@ -223,7 +228,7 @@ openapi_serve() {
 	local pid
 	[ "$OPENAPI_NOSERVE" = 0 ] || return 1
 	rm -f "$T/openapi.sock"
-	"$OPENAPI_PY" "$E2E_ROOT/tests/e2e/openapi_check.py" serve \
+	"$PY" "$E2E_ROOT/tests/e2e/openapi_check.py" serve \
 	    "$T/openapi.sock" "$$" </dev/null \
 	    >>"$E2E_DIR/log/openapi-check.log" 2>&1 &
 	pid=$!
@@ -277,7 +282,7 @@ expect_header() {
 # expect_json PYEXPR: the body is JSON and PYEXPR (with j bound to it)
 # is true.
 expect_json() {
-	python3 - "$T/b" "$1" <<-'EOF' || { show >&2; return 1; }
+	"$PY" - "$T/b" "$1" <<-'EOF' || { show >&2; return 1; }
 	import json, sys
 	raw = open(sys.argv[1], "rb").read()
 	try:
@@ -332,7 +337,7 @@ mint_token() {
 sse_read() {
 	local out=$1 url=$2
 	shift 2
-	python3 "$E2E_ROOT/tests/e2e/sse.py" "$url" --cacert "$DATALAND_CA" \
+	"$PY" "$E2E_ROOT/tests/e2e/sse.py" "$url" --cacert "$DATALAND_CA" \
 	    "$@" >"$out"
 }
 
