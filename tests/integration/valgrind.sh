@@ -1,9 +1,12 @@
 #!/bin/sh
 # The release responders of both services under valgrind: real requests
-# over FastCGI (health, readiness against the test cluster, 404, 405,
-# metrics and its loopback-only rule; signup, login, me and the JWKS),
-# then a clean stop. Any invalid read/write, use of uninitialised memory
-# or definite leak in any process fails.
+# over FastCGI (signup, login, me and the JWKS; then, with the token the
+# auth service issued, the agent's whole API: health, readiness, 404,
+# 405, metrics and its loopback-only rule, museum and general chat with
+# the builtin guide over the sample catalogue, plain and streamed, every
+# read, feedback, title, the deletes and erasure), then a clean stop.
+# Any invalid read/write, use of uninitialised memory or definite leak in
+# any process fails.
 set -u
 cd "$(dirname "$0")/../.."
 : "${TEST_PG_URL:?TEST_PG_URL not set}"
@@ -17,13 +20,18 @@ check() {
 	if "$@"; then echo "ok $name"; else echo "FAIL $name"; fails=$((fails + 1)); fi
 }
 
-# fcgi SOCK METHOD PATH [BODY [TOKEN]] -> the response on stdout
+# fcgi SOCK METHOD PATH [BODY [TOKEN [ACCEPT]]] -> the response on stdout
 fcgi() {
 	printf %s "${4:-}" | env -i REQUEST_METHOD="$2" DOCUMENT_URI="$3" \
 	    QUERY_STRING="" CONTENT_TYPE=application/json \
 	    CONTENT_LENGTH="$(printf %s "${4:-}" | wc -c)" \
-	    ${5:+HTTP_AUTHORIZATION="Bearer $5"} \
+	    ${5:+HTTP_AUTHORIZATION="Bearer $5"} ${6:+HTTP_ACCEPT="$6"} \
 	    cgi-fcgi -bind -connect "$1"
+}
+
+# member KEY < RESPONSE: the first string member KEY of a JSON answer
+member() {
+	sed -n "s/^[^{]*{.*\"$1\":\"\([^\"]*\)\".*/\1/p" | head -n 1
 }
 
 # start NAME BIN: the master under valgrind, its socket in WORK/NAME.sock
@@ -63,30 +71,6 @@ URL=${TEST_PG_URL%/*}/$DB
 DATABASE_URL=$URL "${DATALAND_BIN:-build/bin/dataland}" migrate up >/dev/null ||
     exit 1
 
-# --- agent -----------------------------------------------------------
-S=$WORK/agent.sock
-DATABASE_URL=$URL AGENT_SOCKET=$S AGENT_WORKERS=2 \
-    AGENT_LONG_SOCKET=$WORK/agent-long.sock AGENT_LONG_WORKERS=1 start agent \
-    build/bin/dataland-agent
-check "valgrind-agent-up" test -S "$S"
-for n in 1 2 3 4 5 6 7 8; do
-	fcgi "$S" GET /healthz >/dev/null
-	fcgi "$S" GET /readyz >/dev/null
-	fcgi "$S" GET /nope >/dev/null
-	fcgi "$S" POST /healthz >/dev/null
-done
-fcgi "$S" GET /healthz | grep -q '"status":"ok"'
-check "valgrind-agent-healthz" test $? -eq 0
-fcgi "$S" GET /readyz | grep -q '"status":"ready"'
-check "valgrind-agent-readyz" test $? -eq 0
-fcgi "$S" GET /metrics | grep -q dataland_requests_total
-check "valgrind-agent-metrics" test $? -eq 0
-# /metrics is for loopback clients even if nginx's allow list is lost.
-env -i REQUEST_METHOD=GET DOCUMENT_URI=/metrics REMOTE_ADDR=192.0.2.7 \
-    cgi-fcgi -bind -connect "$S" | grep -q '^Status: 403'
-check "valgrind-agent-metrics-remote-403" test $? -eq 0
-stop agent
-
 # --- auth: two real Argon2id hashes under valgrind ---------------------
 S=$WORK/auth.sock
 mkdir -p "$WORK/auth-data"
@@ -111,6 +95,74 @@ check "valgrind-auth-jwks" test $? -eq 0
 fcgi "$S" POST /auth/login '{"email":"vg@example.org"' | grep -q '^Status: 400'
 check "valgrind-auth-bad-json" test $? -eq 0
 stop auth
+
+# --- agent: the auth service's key is trusted (AUTH_DATA_DIR) ---------
+DATABASE_URL=$URL "${DATALAND_BIN:-build/bin/dataland}" catalog load \
+    sql/catalog/museum.jsonl >/dev/null || exit 1
+S=$WORK/agent.sock
+L=$WORK/agent-long.sock
+DATABASE_URL=$URL AGENT_SOCKET=$S AGENT_WORKERS=2 AUTH_DATA_DIR=$WORK/auth-data \
+    AGENT_LONG_SOCKET=$L AGENT_LONG_WORKERS=1 MODEL_PROVIDER=builtin \
+    start agent build/bin/dataland-agent
+check "valgrind-agent-up" test -S "$S"
+for n in 1 2 3 4 5 6 7 8; do
+	fcgi "$S" GET /healthz >/dev/null
+	fcgi "$S" GET /readyz >/dev/null
+	fcgi "$S" GET /nope >/dev/null
+	fcgi "$S" POST /healthz >/dev/null
+done
+fcgi "$S" GET /healthz | grep -q '"status":"ok"'
+check "valgrind-agent-healthz" test $? -eq 0
+fcgi "$S" GET /readyz | grep -q '"status":"ready"'
+check "valgrind-agent-readyz" test $? -eq 0
+fcgi "$S" GET /metrics | grep -q dataland_requests_total
+check "valgrind-agent-metrics" test $? -eq 0
+# /metrics is for loopback clients even if nginx's allow list is lost.
+env -i REQUEST_METHOD=GET DOCUMENT_URI=/metrics REMOTE_ADDR=192.0.2.7 \
+    cgi-fcgi -bind -connect "$S" | grep -q '^Status: 403'
+check "valgrind-agent-metrics-remote-403" test $? -eq 0
+fcgi "$S" GET /v1/me "" "$tok.x" | grep -q '^Status: 401'
+check "valgrind-agent-bad-token-401" test $? -eq 0
+
+fcgi "$L" POST /v1/chat/museum \
+    '{"ticket_id":"vg-1","message":"Who painted The Night Watch?"}' "$tok" \
+    >"$WORK/museum.out"
+grep -q '^Status: 200' "$WORK/museum.out" &&
+    grep -q '"image_path":"' "$WORK/museum.out"
+check "valgrind-agent-museum-chat-with-images" test $? -eq 0
+fcgi "$L" POST /v1/chat/museum \
+    '{"ticket_id":"vg-1","message":"And what else hangs in that room?"}' \
+    "$tok" text/event-stream >"$WORK/stream.out"
+grep -q '^event: done' "$WORK/stream.out"
+check "valgrind-agent-museum-stream" test $? -eq 0
+fcgi "$L" POST /v1/chat '{"message":"When is the museum open?"}' "$tok" \
+    >"$WORK/general.out"
+gid=$(member conversation_id <"$WORK/general.out")
+check "valgrind-agent-general-chat" test -n "$gid"
+fcgi "$S" GET /v1/conversations "" "$tok" | grep -q '"id":"vg-1"'
+check "valgrind-agent-list" test $? -eq 0
+fcgi "$S" GET /v1/conversations/vg-1 "" "$tok" >"$WORK/conv.out"
+grep -q '"seq":4,' "$WORK/conv.out" && grep -q '"image_path":"' "$WORK/conv.out"
+check "valgrind-agent-conversation" test $? -eq 0
+mid=$(sed -n 's/.*"id":"\([^"]*\)","seq":2,.*/\1/p' "$WORK/conv.out")
+fcgi "$S" POST "/v1/messages/$mid/feedback" '{"feedback":"like"}' "$tok" |
+    grep -q '"feedback":"like"'
+check "valgrind-agent-feedback" test $? -eq 0
+fcgi "$S" GET /v1/conversations/vg-1/runs "" "$tok" | grep -q '"status":"success"'
+check "valgrind-agent-runs" test $? -eq 0
+fcgi "$S" PATCH "/v1/conversations/$gid" '{"title":"Hours"}' "$tok" |
+    grep -q '"title":"Hours"'
+check "valgrind-agent-title" test $? -eq 0
+fcgi "$S" GET /v1/me "" "$tok" | grep -q '"access_permissions":\['
+check "valgrind-agent-me" test $? -eq 0
+fcgi "$S" DELETE "/v1/conversations/$gid" "" "$tok" | grep -q '^Status: 204'
+check "valgrind-agent-delete" test $? -eq 0
+fcgi "$L" POST /v1/chat/museum '{"ticket_id":"bad id!","message":"x"}' \
+    "$tok" | grep -q '^Status: 400'
+check "valgrind-agent-bad-input-400" test $? -eq 0
+fcgi "$S" DELETE /v1/me "" "$tok" | grep -q '^Status: 204'
+check "valgrind-agent-erasure" test $? -eq 0
+stop agent
 
 psql -q "$TEST_PG_URL" -c "DROP DATABASE $DB"
 rm -rf "$WORK"
