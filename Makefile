@@ -142,7 +142,9 @@ $(FUZZ_DIR)/%.o: %.c
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -c -o $@ $<
 $(FUZZ_DIR)/fz_%: tests/fuzz/fz_%.c $(FUZZ_CORE_OBJS)
-	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -Ifcgi -o $@ $< $(FUZZ_CORE_OBJS) $(LDLIBS)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -Ifcgi -o $@ $^ $(LDLIBS)
+# A target of an agent file links that file too.
+$(FUZZ_DIR)/fz_views: $(FUZZ_DIR)/fcgi/agent/views.o
 
 # Test helpers are linked straight from their objects; keep them.
 .SECONDARY: $(TEST_LIB_OBJS)

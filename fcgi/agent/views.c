@@ -30,13 +30,23 @@
 #define STR(s)		json_str_or_null(s)
 
 /* A number as its shortest faithful decimal in buf, or NULL when it
- * has none in JSON (NaN, infinities: null). */
+ * has none in JSON (NaN, infinities: null). 15 digits print what
+ * PostgreSQL sent for nearly every value (0.93, not 0.93000000000000005);
+ * the few that need more get them, so a client reads back the stored
+ * value exactly. */
 static const char *
 number_text(double d, char buf[32])
 {
+	int	digits;
+
 	if (!isfinite(d))
 		return NULL;
-	snprintf(buf, 32, "%.15g", d);
+	for (digits = 15; digits < 17; digits++) {
+		snprintf(buf, 32, "%.*g", digits, d);
+		if (strtod(buf, NULL) == d)
+			return buf;
+	}
+	snprintf(buf, 32, "%.17g", d);
 	return buf;
 }
 
