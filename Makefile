@@ -145,6 +145,7 @@ $(FUZZ_DIR)/fz_%: tests/fuzz/fz_%.c $(FUZZ_CORE_OBJS)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -Ifcgi -o $@ $^ $(LDLIBS)
 # A target of an agent file links that file too.
 $(FUZZ_DIR)/fz_views: $(FUZZ_DIR)/fcgi/agent/views.o
+$(FUZZ_DIR)/fz_sse: $(FUZZ_DIR)/fcgi/agent/model/openai_sse.o
 
 # Test helpers are linked straight from their objects; keep them.
 .SECONDARY: $(TEST_LIB_OBJS)
