@@ -15,13 +15,7 @@
 
 #include "core/arena.h"
 #include "core/req.h"
-
-#define FZ_CHECK(c) do {						\
-	if (!(c)) {							\
-		fprintf(stderr, "%s: check failed: %s\n", __FILE__, #c); \
-		abort();						\
-	}								\
-} while (0)
+#include "fz_check.h"
 
 #define FZ_SINK_MAX	4096	/* bytes of the last reply kept */
 

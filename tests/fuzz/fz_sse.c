@@ -18,13 +18,7 @@
 #include "core/err.h"
 #include "core/json.h"
 #include "agent/model/openai_sse.h"
-
-#define FZ_CHECK(c) do {						\
-	if (!(c)) {							\
-		fprintf(stderr, "%s: check failed: %s\n", __FILE__, #c); \
-		abort();						\
-	}								\
-} while (0)
+#include "fz_check.h"
 
 #define FZ_PIECE_MAX	64	/* bytes of one piece of a split read */
 

@@ -21,13 +21,7 @@
 #include "core/json.h"
 #include "agent/repo_conversations.h"
 #include "agent/views.h"
-
-#define FZ_CHECK(c) do {						\
-	if (!(c)) {							\
-		fprintf(stderr, "%s: check failed: %s\n", __FILE__, #c); \
-		abort();						\
-	}								\
-} while (0)
+#include "fz_check.h"
 
 #define FZ_MSGS_MAX	8	/* messages of a conversation */
 #define FZ_KIDS_MAX	16	/* rows of each child kind */
