@@ -3,6 +3,7 @@
  * checked, the catalogue searched (repo_catalog.c), what the model is
  * shown and what the answer shows (Image, Source) made here.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -167,6 +168,7 @@ static int
 tool_args(struct json_object *args, struct tool_args *t)
 {
 	struct json_object	*l;
+	int64_t			 n;
 
 	t->limit = TOOLS_LIMIT_DEFAULT;
 	if (args == NULL || !json_object_is_type(args, json_type_object) ||
@@ -175,11 +177,11 @@ tool_args(struct json_object *args, struct tool_args *t)
 	t->room = arg_str(args, "room");
 	if (json_object_object_get_ex(args, "limit", &l) &&
 	    json_object_is_type(l, json_type_int)) {
-		t->limit = (int)json_object_get_int64(l);
-		if (t->limit < 1)
-			t->limit = 1;
-		if (t->limit > TOOLS_LIMIT_MAX)
-			t->limit = TOOLS_LIMIT_MAX;
+		/* clamped as the 64-bit number the model sent: 2^32 + 1
+		 * is many, not 1 */
+		n = json_object_get_int64(l);
+		t->limit = n < 1 ? 1 : n > TOOLS_LIMIT_MAX ? TOOLS_LIMIT_MAX :
+		    (int)n;
 	}
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include "db.h"
 
 #include "agent/repo_catalog.h"
+#include "agent/tools.h"
 #include "cli/repo_migrations.h"
 #include "t.h"
 #include "tbin.h"
@@ -916,6 +917,60 @@ t_limits(const char *dsn)
 	T_PASS("catalog-search-limit-bounds");
 }
 
+/* The hits a tool returns for args (a JSON object's text). */
+static size_t
+tool_hits(struct db *db, struct arena *a, const char *tool, const char *args)
+{
+	struct json_object	*in = json_tokener_parse(args), *out = NULL;
+	struct json_object	*hits;
+	size_t			 n = 0;
+
+	T_OK(in != NULL);
+	T_EQ(tools_run(db, a, tool, in, &out, NULL, NULL), E_OK);
+	T_OK(json_object_object_get_ex(out, "results", &hits));
+	n = json_object_array_length(hits);
+	json_object_put(out);
+	json_object_put(in);
+	return n;
+}
+
+/* A model's "limit" is clamped to 1..TOOLS_LIMIT_MAX as it was sent,
+ * however large; one that is not an integer is the default. */
+static void
+t_tool_limits(const char *dsn)
+{
+	static const char *const	 tools[] = { "search_artwork_images",
+					     "search_documents" };
+	struct db			 db;
+	struct arena			 a;
+	size_t				 i;
+
+	T_EQ(db_open(&db, dsn), E_OK);
+	arena_init(&a);
+	for (i = 0; i < NQ(tools); i++, arena_reset(&a)) {
+		T_EQ(tool_hits(&db, &a, tools[i],
+		    "{\"query\": \"room\", \"limit\": 4294967297}"),
+		    TOOLS_LIMIT_MAX);
+		T_EQ(tool_hits(&db, &a, tools[i],
+		    "{\"query\": \"room\", \"limit\": 9223372036854775807}"),
+		    TOOLS_LIMIT_MAX);
+		T_EQ(tool_hits(&db, &a, tools[i],
+		    "{\"query\": \"room\", \"limit\": -4294967294}"), 1);
+		T_EQ(tool_hits(&db, &a, tools[i],
+		    "{\"query\": \"room\", \"limit\": 0}"), 1);
+		T_EQ(tool_hits(&db, &a, tools[i],
+		    "{\"query\": \"room\", \"limit\": 2}"), 2);
+		T_EQ(tool_hits(&db, &a, tools[i],
+		    "{\"query\": \"room\", \"limit\": \"9\"}"),
+		    TOOLS_LIMIT_DEFAULT);
+		T_EQ(tool_hits(&db, &a, tools[i], "{\"query\": \"room\"}"),
+		    TOOLS_LIMIT_DEFAULT);
+	}
+	arena_release(&a);
+	db_close(&db);
+	T_PASS("catalog-tool-limit-clamped-as-sent");
+}
+
 /* One artwork by id, every field; E_NOTFOUND for any other id. */
 static void
 t_lookup(const char *dsn)
@@ -967,6 +1022,7 @@ main(void)
 	t_hit_rate(search);
 	t_safe_text(search);
 	t_limits(search);
+	t_tool_limits(search);
 	t_lookup(search);
 	t_without_trigram(search);
 	t_without_extensions();
