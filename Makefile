@@ -146,6 +146,7 @@ $(FUZZ_DIR)/fz_%: tests/fuzz/fz_%.c $(FUZZ_CORE_OBJS)
 # A target of an agent file links that file too.
 $(FUZZ_DIR)/fz_views: $(FUZZ_DIR)/fcgi/agent/views.o
 $(FUZZ_DIR)/fz_sse: $(FUZZ_DIR)/fcgi/agent/model/openai_sse.o
+$(FUZZ_DIR)/fz_guide: $(FUZZ_DIR)/fcgi/agent/model/guide_text.o
 
 # Test helpers are linked straight from their objects; keep them.
 .SECONDARY: $(TEST_LIB_OBJS)

@@ -122,14 +122,19 @@ int
 guide_room_number(const char *q)
 {
 	char	w[GUIDE_WORD_MAX];
+	long	n;
 	int	room = 0;
 
 	for (;;) {
 		q = next_word(q, w, sizeof(w));
 		if (w[0] == '\0')
 			return 0;
-		if (room && isdigit((unsigned char)w[0]))
-			return atoi(w) > 0 && atoi(w) < 1000 ? atoi(w) : 0;
+		if (room && isdigit((unsigned char)w[0])) {
+			/* a visitor's digits: strtol, as atoi() has no
+			 * defined answer for "room 99999999999999999999" */
+			n = strtol(w, NULL, 10);
+			return n > 0 && n < 1000 ? (int)n : 0;
+		}
 		room = strcmp(w, "room") == 0;
 	}
 }
