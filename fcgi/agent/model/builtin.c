@@ -301,11 +301,15 @@ suggest_works(struct guide *g, struct json_object *arts,
 		    "\xe2\x80\x9c%s\xe2\x80\x9d", json_member_str(w1, "title")));
 }
 
+/* "Room N — ..." by N; N is the catalogue's, compared without a
+ * subtraction that a huge one would overflow. */
 static int
 by_room_number(const void *a, const void *b)
 {
-	return atoi(*(const char *const *)a + 5) -
-	    atoi(*(const char *const *)b + 5);
+	long	x = strtol(*(const char *const *)a + 5, NULL, 10);
+	long	y = strtol(*(const char *const *)b + 5, NULL, 10);
+
+	return (x > y) - (x < y);
 }
 
 /*
