@@ -286,6 +286,42 @@ t_get_and_runs() {
 	api GET "/v1/conversations/$(printf 'x%.0s' $(seq 129))" "$A" && expect_error 404 not_found
 }
 
+# --- compression -----------------------------------------------------------
+
+# gz_size PATH TOKEN: the bytes on the wire of a GET sent with
+# Accept-Encoding: gzip (curl leaves the body as it came).
+gz_size() {
+	curl -sS --max-time 60 "${CURL_TLS[@]}" -o /dev/null -w '%{size_download}' \
+	    -H 'Accept-Encoding: gzip' -H "Authorization: Bearer $2" "$BASE$1"
+}
+
+t_gzip() {
+	local g msg plain wire
+	g=$(tok gzip-user)
+	msg=$(printf 'Tell me about room %s. ' $(seq 1 60))
+	# The chat's answer is never compressed (the long lane streams).
+	printf '{"ticket_id":"TKT-GZ-1","message":"%s"}' "$msg" >"$T/req.json"
+	req POST /v1/chat/museum -H "Authorization: Bearer $g" -H "$JSON" \
+	    --data-binary "@$T/req.json" --compressed &&
+	expect_status 200 && [ -z "$(hdr content-encoding)" ] || return 1
+	api GET /v1/conversations/TKT-GZ-1 "$g" && expect_status 200 &&
+	[ -z "$(hdr content-encoding)" ] || return 1
+	cp "$T/b" "$T/plain.json"
+	plain=$(stat -c %s "$T/plain.json")
+	req GET /v1/conversations/TKT-GZ-1 -H "Authorization: Bearer $g" --compressed &&
+	expect_status 200 &&
+	expect_header content-encoding '^gzip$' && expect_header vary 'Accept-Encoding' &&
+	cmp -s "$T/b" "$T/plain.json" || { fail "compressed body differs"; return 1; }
+	wire=$(gz_size /v1/conversations/TKT-GZ-1 "$g")
+	[ "$wire" -gt 0 ] && [ "$wire" -lt $((plain / 2)) ] ||
+	    { fail "gzip: $wire bytes on the wire for $plain"; return 1; }
+	# Small bodies go as they are; the auth service's never compressed.
+	req GET /v1/me -H "Authorization: Bearer $g" --compressed && expect_status 200 &&
+	[ -z "$(hdr content-encoding)" ] &&
+	req GET /.well-known/jwks.json --compressed && expect_status 200 &&
+	[ -z "$(hdr content-encoding)" ]
+}
+
 # --- writes ----------------------------------------------------------------------
 
 t_writes() {
@@ -380,6 +416,7 @@ check "stream: Accept: text/event-stream streams too" t_stream_accept
 check "stream: a client gone mid-stream leaves the run cancelled" t_stream_gone
 check "list: newest first, keyset pages, bad limit and cursor 400" t_list
 check "get: messages in seq order, runs, another user's 404" t_get_and_runs
+check "gzip: large reads compressed for a client that asks, nothing else" t_gzip
 check "writes: title, feedback like/null, delete takes the children" t_writes
 check "erasure: DELETE /v1/me removes everything, a new token starts afresh" t_erasure
 check "bad input: ids, lengths, blank, types, bad JSON, media type" t_bad_input
