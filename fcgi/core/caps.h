@@ -21,6 +21,7 @@
 #define WORKERS_MAX		256		/* responders per master */
 #define CONNS_MAX		64		/* kept nginx links/responder */
 #define ARENA_CHUNK		(16 * 1024)	/* arena growth step */
+#define TRIM_AFTER		(1024 * 1024)	/* arena bytes: give memory back */
 #define DB_IDLE_PING_SEC	30		/* pre-ping after this idle */
 #define DB_BUSY_SEC		1		/* reads skip the check within */
 #define DB_STMTS_MAX		128		/* prepared per connection */

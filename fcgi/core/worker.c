@@ -236,6 +236,7 @@ serve_conn(const struct service *svc, struct db *db, struct conn *c,
 {
 	struct epoll_event	ev;
 	int			fresh = c->fr.ipcFd < 0;
+	size_t			used;
 
 	c->fr.listen_sock = fresh ? lfd : -1;
 	if (FCGX_Accept_r(&c->fr) < 0)
@@ -251,7 +252,18 @@ serve_conn(const struct service *svc, struct db *db, struct conn *c,
 	if (lane == LANE_LONG)
 		c->fr.keepConnection = 0;	/* one request each */
 	FCGX_Finish_r(&c->fr);
+	used = a->used_total;
 	arena_reset(a);
+	/*
+	 * A large request (a conversation of thousands of messages is tens
+	 * of MB of rows, copies and output) leaves glibc holding what it
+	 * freed: the heap's top is pinned by whatever small block was
+	 * allocated last, and freeing a large mmapped block raises the mmap
+	 * threshold for good. A responder lives for days, so give it back
+	 * now; the rows in the arena say how large the request was.
+	 */
+	if (used > TRIM_AFTER)
+		malloc_trim(0);
 }
 
 /* A free connection slot, or NULL when every one is taken. */

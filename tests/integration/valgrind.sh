@@ -9,30 +9,10 @@
 # any process fails.
 set -u
 cd "$(dirname "$0")/../.."
+. tests/integration/responder-lib.sh
 : "${TEST_PG_URL:?TEST_PG_URL not set}"
 WORK=$(mktemp -d /tmp/dataland-vg.XXXXXX)
 DB=vg_$$
-fails=0
-
-check() {
-	name=$1
-	shift
-	if "$@"; then echo "ok $name"; else echo "FAIL $name"; fails=$((fails + 1)); fi
-}
-
-# fcgi SOCK METHOD PATH [BODY [TOKEN [ACCEPT]]] -> the response on stdout
-fcgi() {
-	printf %s "${4:-}" | env -i REQUEST_METHOD="$2" DOCUMENT_URI="$3" \
-	    QUERY_STRING="" CONTENT_TYPE=application/json \
-	    CONTENT_LENGTH="$(printf %s "${4:-}" | wc -c)" \
-	    ${5:+HTTP_AUTHORIZATION="Bearer $5"} ${6:+HTTP_ACCEPT="$6"} \
-	    cgi-fcgi -bind -connect "$1"
-}
-
-# member KEY < RESPONSE: the first string member KEY of a JSON answer
-member() {
-	sed -n "s/^[^{]*{.*\"$1\":\"\([^\"]*\)\".*/\1/p" | head -n 1
-}
 
 # start NAME BIN: the master under valgrind, its socket in WORK/NAME.sock
 start() {
@@ -41,11 +21,7 @@ start() {
 	    --error-exitcode=99 --log-file="$WORK/vg-$1.%p.log" \
 	    "$2" 2>"$WORK/$1.log" &
 	echo $! >"$WORK/$1.pid"
-	i=0
-	while [ ! -S "$WORK/$1.sock" ] && [ $i -lt 600 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wait_sock "$WORK/$1.sock"
 }
 
 # stop NAME: SIGTERM, exit 0, no valgrind report in any of its processes
