@@ -4,6 +4,7 @@
  * shown and what the answer shows (Image, Source) made here.
  */
 #include <stdint.h>
+#include <math.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -168,21 +169,29 @@ static int
 tool_args(struct json_object *args, struct tool_args *t)
 {
 	struct json_object	*l;
-	int64_t			 n;
+	double			 n;
 
 	t->limit = TOOLS_LIMIT_DEFAULT;
 	if (args == NULL || !json_object_is_type(args, json_type_object) ||
 	    (t->query = arg_str(args, "query")) == NULL)
 		return -1;
 	t->room = arg_str(args, "room");
-	if (json_object_object_get_ex(args, "limit", &l) &&
-	    json_object_is_type(l, json_type_int)) {
-		/* clamped as the 64-bit number the model sent: 2^32 + 1
-		 * is many, not 1 */
-		n = json_object_get_int64(l);
-		t->limit = n < 1 ? 1 : n > TOOLS_LIMIT_MAX ? TOOLS_LIMIT_MAX :
-		    (int)n;
-	}
+	if (!json_object_object_get_ex(args, "limit", &l))
+		return 0;
+	/*
+	 * Clamped as the number the model sent (2^32 + 1 is many, not 1).
+	 * 5.0 is the integer 5, as JSON Schema's "integer" has it, and
+	 * models do write it so; 2.5 is no count and leaves the default.
+	 */
+	if (json_object_is_type(l, json_type_int))
+		n = (double)json_object_get_int64(l);
+	else if (json_object_is_type(l, json_type_double))
+		n = json_object_get_double(l);
+	else
+		return 0;
+	if (n != floor(n))
+		return 0;
+	t->limit = n < 1 ? 1 : n > TOOLS_LIMIT_MAX ? TOOLS_LIMIT_MAX : (int)n;
 	return 0;
 }
 

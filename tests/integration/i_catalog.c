@@ -935,7 +935,8 @@ tool_hits(struct db *db, struct arena *a, const char *tool, const char *args)
 }
 
 /* A model's "limit" is clamped to 1..TOOLS_LIMIT_MAX as it was sent,
- * however large; one that is not an integer is the default. */
+ * however large, 2.0 being 2; one that is not an integer is the
+ * default. */
 static void
 t_tool_limits(const char *dsn)
 {
@@ -960,6 +961,16 @@ t_tool_limits(const char *dsn)
 		    "{\"query\": \"room\", \"limit\": 0}"), 1);
 		T_EQ(tool_hits(&db, &a, tools[i],
 		    "{\"query\": \"room\", \"limit\": 2}"), 2);
+		T_EQ(tool_hits(&db, &a, tools[i],
+		    "{\"query\": \"room\", \"limit\": 2.0}"), 2);
+		T_EQ(tool_hits(&db, &a, tools[i],
+		    "{\"query\": \"room\", \"limit\": 1e300}"),
+		    TOOLS_LIMIT_MAX);
+		T_EQ(tool_hits(&db, &a, tools[i],
+		    "{\"query\": \"room\", \"limit\": -1e300}"), 1);
+		T_EQ(tool_hits(&db, &a, tools[i],
+		    "{\"query\": \"room\", \"limit\": 2.5}"),
+		    TOOLS_LIMIT_DEFAULT);
 		T_EQ(tool_hits(&db, &a, tools[i],
 		    "{\"query\": \"room\", \"limit\": \"9\"}"),
 		    TOOLS_LIMIT_DEFAULT);
