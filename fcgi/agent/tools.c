@@ -3,7 +3,6 @@
  * checked, the catalogue searched (repo_catalog.c), what the model is
  * shown and what the answer shows (Image, Source) made here.
  */
-#include <stdint.h>
 #include <math.h>
 #include <string.h>
 
