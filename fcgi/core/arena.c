@@ -199,3 +199,10 @@ arena_cleanup(struct arena *a, void (*fn)(void *), void *arg)
 	c->next = a->cleanups;
 	a->cleanups = c;
 }
+
+void
+arena_adopt(struct arena *a, void (*fn)(void *), void *arg, size_t size)
+{
+	arena_cleanup(a, fn, arg);
+	a->used_total += size;
+}

@@ -14,7 +14,7 @@ struct arena_cleanup;
 struct arena {
 	struct arena_chunk	*head;
 	struct arena_cleanup	*cleanups;
-	size_t			 used_total;	/* bytes handed out */
+	size_t			 used_total;	/* bytes handed out or adopted */
 };
 
 void	 arena_init(struct arena *);
@@ -28,6 +28,9 @@ char	*arena_printf(struct arena *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 /* Registers fn(arg) to run at the next reset or release, newest first. */
 void	 arena_cleanup(struct arena *, void (*)(void *), void *);
+/* arena_cleanup() for memory of size bytes that fn frees: the arena
+ * now owns it, and used_total counts it. */
+void	 arena_adopt(struct arena *, void (*)(void *), void *, size_t);
 
 void	*xmalloc(size_t);
 void	*xcalloc(size_t, size_t);

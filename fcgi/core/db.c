@@ -44,7 +44,9 @@
  *    a link left in it (the server broke the pipeline off) is BROKEN.
  * 8. db_one(), db_rows() and db_pipeline() never hand out a PGresult;
  *    they check every cell before they store any, so their outputs
- *    are untouched on failure.
+ *    are untouched on failure. The text cells they store point into
+ *    the result, which the caller's arena then owns and clears at its
+ *    reset: a row lives exactly as long as an arena copy would.
  * 9. A lead is held only outside a transaction, and goes out (or is
  *    dropped with a link that cannot be made) with the next statement:
  *    never inside a transaction, never after a later statement.
@@ -495,13 +497,13 @@ cell_num(const char *s, char k, long *l, double *d)
 }
 
 /*
- * Converts cell (r, c) to type t at dst; text is copied into a only
- * when store is set. -1 when the value does not fit: SQL NULL for a
- * plain number, or not a number at all.
+ * Converts cell (r, c) to type t at dst; text is stored (as a pointer
+ * into res, see 8) only when store is set. -1 when the value does not
+ * fit: SQL NULL for a plain number, or not a number at all.
  */
 static int
-cell(struct arena *a, const PGresult *res, int r, int c, enum db_coltype t,
-    char *dst, int store)
+cell(const PGresult *res, int r, int c, enum db_coltype t, char *dst,
+    int store)
 {
 	const char	*s = PQgetvalue(res, r, c);
 	int		 null = PQgetisnull(res, r, c);
@@ -510,10 +512,8 @@ cell(struct arena *a, const PGresult *res, int r, int c, enum db_coltype t,
 	double		 d = 0;
 
 	if (k == 's') {
-		assert(!store || a != NULL);
 		if (store)
-			*(const char **)(void *)dst = null ? NULL :
-			    arena_strndup(a, s, (size_t)PQgetlength(res, r, c));
+			*(const char **)(void *)dst = null ? NULL : s;
 		return 0;
 	}
 	if (null ? coltypes[t].nulloff == 0 : cell_num(s, k, &l, &d) != 0)
@@ -531,15 +531,14 @@ cell(struct arena *a, const PGresult *res, int r, int c, enum db_coltype t,
 
 /* Checks (base NULL) or stores row r into the struct at base. */
 static enum err
-row(struct db *db, struct arena *a, const struct stmt *st,
-    const PGresult *res, int r, const struct db_col *cols, const int *map,
-    char *base)
+row(struct db *db, const struct stmt *st, const PGresult *res, int r,
+    const struct db_col *cols, const int *map, char *base)
 {
 	struct db_double	 scratch;	/* the largest cell */
 	int			 i;
 
 	for (i = 0; cols[i].name != NULL; i++) {
-		if (cell(a, res, r, map[i], cols[i].type, base != NULL ?
+		if (cell(res, r, map[i], cols[i].type, base != NULL ?
 		    base + cols[i].off : (char *)&scratch, base != NULL) == 0)
 			continue;
 		db->errors++;
@@ -571,28 +570,47 @@ take_check(struct db *db, const struct db_step *sp, const PGresult *res,
 		return E_DB;
 	}
 	for (r = 0; r < rows; r++)
-		if ((e = row(db, NULL, sp->st, res, r, sp->cols, map,
-		    NULL)) != E_OK)
+		if ((e = row(db, sp->st, res, r, sp->cols, map, NULL)) !=
+		    E_OK)
 			return e;
 	return E_OK;
 }
 
-/* Stores a checked result into a step's outputs. */
+static void
+result_clear(void *res)
+{
+	PQclear(res);
+}
+
+/*
+ * Stores a checked result into a step's outputs and gives res to the
+ * arena, whose reset clears it: the stored text points into it, so a
+ * large read is not held twice (rows and their copies). Without an
+ * arena (a db_one() of numbers only) res is cleared here.
+ */
 static void
 take(struct db *db, struct arena *a, const struct db_step *sp,
-    const PGresult *res, const int *map)
+    PGresult *res, const int *map)
 {
 	char	*arr = NULL;
 	int	 r, rows = PQntuples(res);
 
+	for (r = 0; a == NULL && sp->cols[r].name != NULL; r++)
+		assert(coltypes[sp->cols[r].type].kind != 's');
 	if (sp->n == NULL) {
-		(void)row(db, a, sp->st, res, 0, sp->cols, map, sp->out);
+		(void)row(db, sp->st, res, 0, sp->cols, map, sp->out);
+		if (a == NULL)
+			PQclear(res);
+		else
+			arena_adopt(a, result_clear, res,
+			    PQresultMemorySize(res));
 		return;
 	}
+	arena_adopt(a, result_clear, res, PQresultMemorySize(res));
 	if (rows > 0)
 		arr = arena_zalloc(a, (size_t)rows * sp->size);
 	for (r = 0; r < rows; r++)
-		(void)row(db, a, sp->st, res, r, sp->cols, map,
+		(void)row(db, sp->st, res, r, sp->cols, map,
 		    arr + (size_t)r * sp->size);
 	/* The caller's T * has the representation of a char *. */
 	memcpy(sp->out, &arr, sizeof(arr));
@@ -611,7 +629,8 @@ run_step(struct db *db, struct arena *a, const struct db_step *sp)
 		return e;
 	if ((e = take_check(db, sp, res, map)) == E_OK)
 		take(db, a, sp, res, map);
-	PQclear(res);
+	else
+		PQclear(res);
 	return e;
 }
 
@@ -879,7 +898,8 @@ pipe_run(struct db *db, const struct db_step *steps, size_t n,
 	}
 }
 
-/* Checks every step's rows, then stores them all. */
+/* Checks every step's rows, then stores them all (the arena then owns
+ * every result). */
 static enum err
 pipe_take(struct db *db, struct arena *a, const struct db_step *steps,
     size_t n, PGresult *const *res)
@@ -910,8 +930,8 @@ db_pipeline(struct db *db, struct arena *a, const struct db_step *steps,
 	assert(db->lead == NULL || !db->in_tx);
 	if ((e = pipe_run(db, steps, n, res)) != E_OK)
 		return e;
-	e = pipe_take(db, a, steps, n, res);
-	pipe_clear(res, n);
+	if ((e = pipe_take(db, a, steps, n, res)) != E_OK)
+		pipe_clear(res, n);
 	return e;
 }
 

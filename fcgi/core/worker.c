@@ -260,7 +260,7 @@ serve_conn(const struct service *svc, struct db *db, struct conn *c,
 	 * freed: the heap's top is pinned by whatever small block was
 	 * allocated last, and freeing a large mmapped block raises the mmap
 	 * threshold for good. A responder lives for days, so give it back
-	 * now; the rows in the arena say how large the request was.
+	 * now; the rows the arena held say how large the request was.
 	 */
 	if (used > TRIM_AFTER)
 		malloc_trim(0);
