@@ -2,8 +2,10 @@
 # monitoring/: prometheus.yml scrapes the agent's /metrics and the auth
 # service's /auth/metrics through nginx on loopback and the PostgreSQL
 # exporter; grafana-dashboard.json is valid JSON whose every PromQL
-# metric name is one fcgi/core/metrics.c renders or one the "Metric
-# names" table of docs/operations.md lists. When the built services can
+# metric name is one the services render (fcgi/core/metrics.c, and the
+# agent's families in fcgi/agent/agent.c) or one the "Metric names"
+# table of docs/operations.md lists, which must list every rendered
+# one. When the built services can
 # run, the names metrics.c renders are checked against a live /metrics.
 . "$(dirname "$0")/ops-lib.sh"
 
@@ -39,10 +41,14 @@ t_prometheus() {
 
 t_dashboard() {
 	"$PY" - monitoring/grafana-dashboard.json fcgi/core/metrics.c \
-	    docs/operations.md <<-'EOF'
+	    docs/operations.md fcgi/agent/agent.c <<-'EOF'
 	import json, re, sys
 	d = json.load(open(sys.argv[1]))
 	known = set(re.findall(r'\b(dataland_[a-z_]+)', open(sys.argv[2]).read()))
+	# The agent's own families (agent_metrics[]), rendered by metrics.c.
+	known |= set(re.findall(r'\{ "(dataland_[a-z_]+)", "',
+	                        open(sys.argv[4]).read()))
+	assert "dataland_model_duration_seconds" in known, known
 	assert "dataland_request_duration_seconds_bucket" in known, known
 	# docs/operations.md: the rows of the table under "Metric names".
 	doc, listed, on = open(sys.argv[3]).read().splitlines(), set(), False
@@ -55,7 +61,7 @@ t_dashboard() {
 	for name in known:
 	    if name.endswith(("_bucket", "_sum", "_count")):
 	        continue
-	    assert name in listed, "%s (metrics.c) is not documented" % name
+	    assert name in listed, "%s (rendered) is not documented" % name
 	words = {"sum", "by", "rate", "increase", "histogram_quantile", "max",
 	         "min", "avg", "without", "on", "ignoring", "group_left",
 	         "group_right", "and", "or", "unless", "offset", "bool"}
@@ -74,10 +80,12 @@ t_dashboard() {
 	            if w in words:
 	                continue
 	            used.add(w)
-	            assert w in known or w in listed, \
+	            base = re.sub(r'_(bucket|sum|count)$', '', w)
+	            assert w in known or w in listed or base in listed, \
 	                "%s: metric %s is neither in metrics.c nor documented" % (p["title"], w)
 	for must in ("dataland_requests_total", "dataland_request_duration_seconds_bucket",
-	             "dataland_runs_total", "dataland_db_errors_total",
+	             "dataland_runs_total", "dataland_model_duration_seconds_bucket",
+	             "dataland_tokens_total", "dataland_db_errors_total",
 	             "dataland_worker_restarts_total"):
 	    assert must in used, "the dashboard does not use %s" % must
 	assert any("histogram_quantile" in t["expr"] for p in panels for t in p["targets"])
