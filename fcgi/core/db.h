@@ -2,7 +2,7 @@
  * The responder's one PostgreSQL connection (libpq). Lazy connect, a
  * liveness check before each unit of work, one reset after a lost
  * connection, named prepared statements per connection (or unnamed,
- * for poolers), rows copied into structs through column tables,
+ * for poolers), rows stored into structs through column tables,
  * transactions rerun on serialization failures, read pipelines, and
  * SQLSTATE -> enum err. Never a table name here.
  */
@@ -138,9 +138,10 @@ enum err	 db_exec(struct db *, const struct stmt *,
 enum err	 db_exec_count(struct db *, const struct stmt *,
 		    const char *const *params, long *count);
 /*
- * The one row of st copied into *out through cols (text in a; a may be
- * NULL when cols has no COL_TEXT). E_NOTFOUND when there is no row,
- * E_DB when there are several; out is untouched on any failure.
+ * The one row of st stored into *out through cols. Text points into the
+ * result, which a then owns until its reset (a may be NULL when cols
+ * has no COL_TEXT). E_NOTFOUND when there is no row, E_DB when there
+ * are several; out is untouched on any failure.
  */
 enum err	 db_one(struct db *, struct arena *a, const struct stmt *st,
 		    const char *const *params, const struct db_col *cols,
@@ -155,7 +156,7 @@ enum err	 db_rows(struct db *, struct arena *a, const struct stmt *st,
 		    size_t size, void *arrayp, size_t *n);
 /*
  * Up to DB_PIPELINE_MAX reads (S_READ steps) in one round trip, each
- * copied as db_one() or db_rows() would; statements not yet prepared
+ * stored as db_one() or db_rows() would; statements not yet prepared
  * on this connection are prepared in the same trip. E_OK with every
  * output written, or the first step's failure (E_NOTFOUND for a
  * one-row step without its row) with none written. Outside a
