@@ -599,22 +599,20 @@ take(struct db *db, struct arena *a, const struct db_step *sp,
 		assert(coltypes[sp->cols[r].type].kind != 's');
 	if (sp->n == NULL) {
 		(void)row(db, sp->st, res, 0, sp->cols, map, sp->out);
-		if (a == NULL)
-			PQclear(res);
-		else
-			arena_adopt(a, result_clear, res,
-			    PQresultMemorySize(res));
-		return;
+	} else {
+		if (rows > 0)
+			arr = arena_zalloc(a, (size_t)rows * sp->size);
+		for (r = 0; r < rows; r++)
+			(void)row(db, sp->st, res, r, sp->cols, map,
+			    arr + (size_t)r * sp->size);
+		/* The caller's T * has the representation of a char *. */
+		memcpy(sp->out, &arr, sizeof(arr));
+		*sp->n = (size_t)rows;
 	}
-	arena_adopt(a, result_clear, res, PQresultMemorySize(res));
-	if (rows > 0)
-		arr = arena_zalloc(a, (size_t)rows * sp->size);
-	for (r = 0; r < rows; r++)
-		(void)row(db, sp->st, res, r, sp->cols, map,
-		    arr + (size_t)r * sp->size);
-	/* The caller's T * has the representation of a char *. */
-	memcpy(sp->out, &arr, sizeof(arr));
-	*sp->n = (size_t)rows;
+	if (a == NULL)
+		PQclear(res);
+	else
+		arena_adopt(a, result_clear, res, PQresultMemorySize(res));
 }
 
 /* db_one() and db_rows(): one statement, one step. */

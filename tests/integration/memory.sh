@@ -1,7 +1,7 @@
 #!/bin/sh
 # A release agent responder gives back the memory of a large request: a
 # conversation of 3,000 messages of 8 KB (a 24 MB answer, built from
-# rows copied into the request's arena) is read three times, then the
+# results the request's arena holds) is read three times, then the
 # responder's resident size must be back under the 10 MB a responder is
 # held to. glibc would otherwise keep what was freed (the heap's top
 # pinned by a small block, the mmap threshold raised by the freed
