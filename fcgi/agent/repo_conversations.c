@@ -23,11 +23,11 @@
 	" to_char(" SORT_EXPR " AT TIME ZONE 'UTC',"			\
 	" 'YYYY-MM-DD\"T\"HH24:MI:SS.US') END AS sort_key"
 
-/* The messages of conversation $1 that user $2 owns. */
-#define OWNED_MSGS							\
-	" JOIN messages m ON m.id = x.message_id"			\
-	" JOIN conversations c ON c.id = m.conversation_id"		\
-	" WHERE m.conversation_id = $1 AND c.user_id = $2"
+/* The rows of a message child table (x) in conversation $1 that user
+ * $2 owns: one range of its ix_*_conversation index (0016). */
+#define OWNED_CHILDREN							\
+	" JOIN conversations c ON c.id = x.conversation_id"		\
+	" WHERE x.conversation_id = $1 AND c.user_id = $2"
 
 enum {
 	Q_LIST, Q_GET, Q_MESSAGES, Q_IMAGES, Q_SOURCES, Q_SUGGESTIONS,
@@ -60,16 +60,16 @@ static const struct stmt q[Q__MAX] = {
 	[Q_IMAGES] = { "conv_images", 2,
 	    "SELECT x.message_id, x.title, x.artist, x.image_path, x.score,"
 	    " COALESCE(x.type, 'artwork') AS type FROM message_images x"
-	    OWNED_MSGS " ORDER BY x.message_id, x.id", S_READ },
+	    OWNED_CHILDREN " ORDER BY x.message_id, x.id", S_READ },
 	/* repo_conversations_load(), step 4 */
 	[Q_SOURCES] = { "conv_sources", 2,
 	    "SELECT x.message_id, x.title, x.uri, x.confidence,"
 	    " COALESCE(x.type, 'document') AS type FROM message_sources x"
-	    OWNED_MSGS " ORDER BY x.message_id, x.id", S_READ },
+	    OWNED_CHILDREN " ORDER BY x.message_id, x.id", S_READ },
 	/* repo_conversations_load(), step 5: by sequence (API.md §4) */
 	[Q_SUGGESTIONS] = { "conv_suggestions", 2,
 	    "SELECT x.message_id, x.text FROM message_suggestions x"
-	    OWNED_MSGS " AND x.text IS NOT NULL"
+	    OWNED_CHILDREN " AND x.text IS NOT NULL"
 	    " ORDER BY x.message_id, x.sequence NULLS LAST, x.id", S_READ },
 	/* repo_conversations_set_title() */
 	[Q_TITLE] = { "conv_title", 3,

@@ -25,7 +25,8 @@
 #define ADOPT_REV	"0010_user_profile_fields"
 
 /* Every table after the last migration, with its columns in order:
- * the Python stack's tables exactly (0001), then the catalogue. */
+ * the Python stack's tables exactly (0001) but for the conversation_id
+ * its message children gain last (0016), then the catalogue. */
 static const char *const want_tables[] = {
 	"alembic_version: version_num character varying NN",
 	"artwork_lexemes: lexeme text NN, artwork_id text NN, worth numeric NN",
@@ -41,11 +42,13 @@ static const char *const want_tables[] = {
 	"documents: id text NN, title text NN, uri text NN, kind text, "
 	    "body text NN, search tsvector, search_folded tsvector",
 	"message_images: id bigint NN, message_id text, title text, "
-	    "artist text, image_path text, score double precision, type text",
+	    "artist text, image_path text, score double precision, type text, "
+	    "conversation_id text",
 	"message_sources: id bigint NN, message_id text, title text, "
-	    "uri text, confidence double precision, type text",
+	    "uri text, confidence double precision, type text, "
+	    "conversation_id text",
 	"message_suggestions: id bigint NN, message_id text, text text, "
-	    "sequence integer",
+	    "sequence integer, conversation_id text",
 	"messages: id text NN, conversation_id text, seq integer NN, "
 	    "run_id text, role text, tool text, tool_call_id text, text text, "
 	    "feedback text, created_at timestamp with time zone",
@@ -188,14 +191,51 @@ schema(const char *dsn)
 	return tpg_dump(dsn, "--schema-only", NULL);
 }
 
+/* The Python stack's columns of the message children, in id order;
+ * their conversation_id (0016) is SQL_CHILD_CONVERSATIONS's. */
+#define CHILD_ROWS(table, cols)						\
+	"(SELECT string_agg((" cols ")::text, E'\\n' ORDER BY id) FROM "	\
+	table ")"
+#define SQL_CHILD_ROWS							\
+	"SELECT concat_ws(E'\\n', "					\
+	CHILD_ROWS("message_images",					\
+	    "id, message_id, title, artist, image_path, score, type") ", "	\
+	CHILD_ROWS("message_sources",					\
+	    "id, message_id, title, uri, confidence, type") ", "		\
+	CHILD_ROWS("message_suggestions",				\
+	    "id, message_id, text, sequence") ")"
+
+/* Message children with a conversation, and those whose conversation
+ * is not their message's: "n|0" when 0016's column is right. */
+#define SQL_CHILD_CONVERSATIONS						\
+	"SELECT count(x.conversation_id) || '|' || count(*) FILTER (WHERE"	\
+	" x.conversation_id IS DISTINCT FROM m.conversation_id) FROM ("	\
+	"SELECT message_id, conversation_id FROM message_images UNION ALL"	\
+	" SELECT message_id, conversation_id FROM message_sources UNION ALL" \
+	" SELECT message_id, conversation_id FROM message_suggestions) x"	\
+	" LEFT JOIN messages m ON m.id = x.message_id"
+
 /* The rows of the Python stack's tables but the revision's, as
- * pg_dump prints them (the catalogue tables come later, empty). */
+ * pg_dump prints them (the catalogue tables come later, empty), the
+ * message children's as SQL_CHILD_ROWS prints them. */
 static char *
 rows(const char *dsn)
 {
-	return tpg_dump(dsn, "--data-only",
+	char	*dump, *children, *all;
+	size_t	 n;
+
+	dump = tpg_dump(dsn, "--data-only",
 	    "(alembic_version|artworks|documents|catalogue_words|"
-	    "artwork_lexemes|document_lexemes)");
+	    "artwork_lexemes|document_lexemes|message_images|"
+	    "message_sources|message_suggestions)");
+	children = scalar(dsn, SQL_CHILD_ROWS);
+	n = strlen(dump) + strlen(children) + 1;
+	if ((all = malloc(n)) == NULL)
+		T_FAIL("out of memory for %zu bytes", n);
+	snprintf(all, n, "%s%s", dump, children);
+	free(dump);
+	free(children);
+	return all;
 }
 
 static void
@@ -320,6 +360,40 @@ t_fresh_is_python(const char *dsn, const char *python)
 	T_PASS("migrate-up-to-a-python-revision-is-refused");
 }
 
+/*
+ * A message child's conversation_id (0016) is its message's whatever a
+ * writer does: set by hand, a child moved to another message, a message
+ * moved to another conversation, a child without a message. Runs on
+ * t_fresh_behaviour()'s rows (c1, m1, m2 with one child of each kind).
+ */
+static void
+t_children_conversation(const char *dsn)
+{
+	want_scalar(dsn, SQL_CHILD_CONVERSATIONS, "3|0");
+	tpg_exec(dsn, "UPDATE message_images SET conversation_id = 'c9';"
+	    "UPDATE message_sources SET message_id = 'm1';"
+	    "INSERT INTO message_suggestions (message_id, text,"
+	    " conversation_id) VALUES (NULL, 'orphan', 'c1')");
+	want_scalar(dsn, SQL_CHILD_CONVERSATIONS, "3|0");
+	want_scalar(dsn, "SELECT count(*) FROM message_suggestions"
+	    " WHERE conversation_id IS NULL", "1");
+	tpg_exec(dsn, "INSERT INTO conversations (id, user_id) VALUES"
+	    " ('c9', 'u1'); UPDATE messages SET conversation_id = 'c9'"
+	    " WHERE id = 'm2'");
+	want_scalar(dsn, SQL_CHILD_CONVERSATIONS, "3|0");
+	want_scalar(dsn, "SELECT string_agg(conversation_id, ','"
+	    " ORDER BY conversation_id) FROM (SELECT conversation_id FROM"
+	    " message_images UNION ALL SELECT conversation_id FROM"
+	    " message_sources) x", "c1,c9");
+	tpg_exec(dsn, "UPDATE messages SET conversation_id = 'c1'"
+	    " WHERE id = 'm2'; UPDATE message_sources SET message_id = 'm2';"
+	    "DELETE FROM message_suggestions WHERE message_id IS NULL;"
+	    "DELETE FROM conversations WHERE id = 'c9'");
+	want_scalar(dsn, "SELECT count(*) FROM message_images"
+	    " WHERE conversation_id = 'c1'", "1");
+	T_PASS("message-children-keep-their-message-s-conversation");
+}
+
 /* (a) The schema behaves as the services need it to. */
 static void
 t_fresh_behaviour(const char *dsn)
@@ -344,6 +418,7 @@ t_fresh_behaviour(const char *dsn)
 	    " 'A pond at Giverny', 'Room 7')");
 	T_EQ(tpg_try_exec(dsn, "INSERT INTO messages (id, conversation_id,"
 	    " seq, role) VALUES ('m3', 'c1', 2, 'user')"), -1);
+	t_children_conversation(dsn);
 	want_scalar(dsn, "SELECT id FROM artworks WHERE search @@"
 	    " websearch_to_tsquery('english', 'monet pond')", "lilies");
 	want_scalar(dsn, "SELECT id FROM artworks WHERE search @@"
@@ -412,6 +487,7 @@ t_adopt(const char *dsn)
 	want_scalar(dsn, SQL_FKS, want_fks);
 	want_scalar(dsn, "SELECT count(*) FROM messages m WHERE NOT EXISTS"
 	    " (SELECT 1 FROM runs r WHERE r.id = m.run_id)", "2");
+	want_scalar(dsn, SQL_CHILD_CONVERSATIONS, "4|0");
 	T_PASS("python-database-at-0010-is-adopted-rows-untouched");
 
 	/* The auth service's startup DDL leaves the table as it is, but
@@ -477,6 +553,9 @@ t_python_still_runs(const char *dsn)
 	    " VALUES ('py-t', 'py-1', NULL);");
 	want_scalar(dsn, "SELECT cost_usd FROM runs WHERE id = 'py-r'",
 	    "0.000123456789");
+	want_scalar(dsn, "SELECT string_agg(DISTINCT conversation_id, ',')"
+	    " FROM message_images WHERE message_id = 'py-m2'", "py-c");
+	want_scalar(dsn, SQL_CHILD_CONVERSATIONS, "6|0");
 	tpg_exec(dsn,
 	    "DELETE FROM message_images WHERE message_id IN"
 	    " (SELECT id FROM messages WHERE conversation_id = 'py-c');"
