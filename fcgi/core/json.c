@@ -848,6 +848,18 @@ json_printed(json_object_to_json_string_fn *print, void *arg,
 	return o;
 }
 
+/* The bytes json_str_esc() may escape, and the string's end: every
+ * control byte, '"', '\\' and '/'. */
+static const unsigned char json_str_special[256] = {
+	[0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1,
+	[0x05] = 1, [0x06] = 1, [0x07] = 1, [0x08] = 1, [0x09] = 1,
+	[0x0a] = 1, [0x0b] = 1, [0x0c] = 1, [0x0d] = 1, [0x0e] = 1,
+	[0x0f] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1,
+	[0x14] = 1, [0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1,
+	[0x19] = 1, [0x1a] = 1, [0x1b] = 1, [0x1c] = 1, [0x1d] = 1,
+	[0x1e] = 1, [0x1f] = 1, ['"'] = 1, ['\\'] = 1, ['/'] = 1,
+};
+
 /* The escape json-c writes for byte c of a string, or NULL for c as
  * it is; u holds a \u00XX one. */
 static const char *
@@ -895,7 +907,13 @@ json_print_str(struct printbuf *pb, int flags, const char *s)
 		return;
 	}
 	printbuf_strappend(pb, "\"");
-	for (run = s; *s != '\0'; s++) {
+	for (run = s;; s++) {
+		/* A conversation's body is mostly text that needs no escape:
+		 * skip it a table lookup a byte, not a call. */
+		while (!json_str_special[(unsigned char)*s])
+			s++;
+		if (*s == '\0')
+			break;
 		if ((esc = json_str_esc((unsigned char)*s, flags, u)) == NULL)
 			continue;
 		if (s > run)
