@@ -285,6 +285,10 @@ cpu_ticks() {
 	cpu_ticks_of "$(cat "$STACK_DIR/nginx/nginx.pid" 2>/dev/null)" \
 	    "$(cat "$STACK_DIR/agent.pid" 2>/dev/null)" "$PG_MASTER"
 }
+# Context switches of the whole machine (/proc/stat): on a virtual
+# machine each one is dear, and a request through the service crosses
+# four processes where pgbench's crosses two (docs/performance.md).
+switches() { awk '$1 == "ctxt" { print $2 }' /proc/stat; }
 cpu_delta() {	# BEFORE AFTER: the three deltas in seconds
 	awk -v a="$1" -v b="$2" -v hz="$HZ" 'BEGIN {
 	    split(a, x, " "); split(b, y, " ")
@@ -295,24 +299,26 @@ cpu_delta() {	# BEFORE AFTER: the three deltas in seconds
 # --- one measured run of each kind ----------------------------------------
 # wrk_run NAME MODE [SECS]: the agent, output in OUT/NAME.txt.
 wrk_run() {
-	local t0
-	t0=$(cpu_ticks)
+	local t0 s0
+	t0=$(cpu_ticks) s0=$(switches)
 	{ time wrk -t"$THREADS" -c"$CONNS" -d"${3:-$SECS}s" --latency \
 	    -s "$ROOT/bench/agent.lua" "$BASE" -- "$2" "$OUT/tokens.lua" \
 	    "$CONVS" "$MSGS" >"$OUT/$1.txt" 2>&1; } 2>"$OUT/$1.time"
 	cpu_delta "$t0" "$(cpu_ticks)" >"$OUT/$1.cpu"
+	echo $(($(switches) - s0)) >"$OUT/$1.cs"
 }
 
 # pgb_run NAME MODE [SECS] [CLIENTS]: pgbench, summary in OUT/NAME.txt,
 # one latency a transaction in OUT/NAME.log.* (-l).
 pgb_run() {
-	local t0
-	t0=$(cpu_ticks)
+	local t0 s0
+	t0=$(cpu_ticks) s0=$(switches)
 	{ time pgbench -n -M prepared -c "${4:-$CONNS}" -j "$PGB_THREADS" \
 	    -T "${3:-$SECS}" -l --log-prefix="$OUT/$1.log" "${PGB_VARS[@]}" \
 	    -f "$OUT/pg-$2.sql" "$DATABASE_URL" >"$OUT/$1.txt" 2>&1 ||
 	    echo "pgbench exit $?" >>"$OUT/$1.txt"; } 2>"$OUT/$1.time"
 	cpu_delta "$t0" "$(cpu_ticks)" >"$OUT/$1.cpu"
+	echo $(($(switches) - s0)) >"$OUT/$1.cs"
 }
 
 # field NAME rps|p50|p99|requests|errors: of a wrk or pgbench run.
@@ -484,17 +490,18 @@ done
 
 echo
 echo "CPU per request in the same median rounds, microseconds (all of the"
-echo "stack's processes: the load generator too shares the 2 CPUs)"
-printf '%-38s %-8s %8s %8s %8s %9s %8s\n' "" via client nginx agent \
-    postgres total
+echo "stack's processes: the load generator too shares the 2 CPUs), and"
+echo "the machine's context switches per request"
+printf '%-38s %-8s %8s %8s %8s %9s %8s %9s\n' "" via client nginx agent \
+    postgres total switches
 cpu_row() {	# RUN LABEL VIA
 	printf '%-38s %-8s ' "$2" "$3"
-	awk -v n="$(field "$1" requests)" '
+	awk -v n="$(field "$1" requests)" -v s="$(cat "$OUT/$1.cs" 2>/dev/null)" '
 	    NR == FNR { c = $1 + $2; next }
 	    { if (n == 0) n = 1
-	      printf "%8.0f %8.0f %8.0f %9.0f %8.0f\n", c * 1e6 / n,
+	      printf "%8.0f %8.0f %8.0f %9.0f %8.0f %9.2f\n", c * 1e6 / n,
 		$1 * 1e6 / n, $2 * 1e6 / n, $3 * 1e6 / n,
-		(c + $1 + $2 + $3) * 1e6 / n }' \
+		(c + $1 + $2 + $3) * 1e6 / n, s / n }' \
 	    "$OUT/$1.time" "$OUT/$1.cpu"
 }
 for m in $ENDPOINTS; do
