@@ -285,9 +285,9 @@ cpu_ticks() {
 	cpu_ticks_of "$(cat "$STACK_DIR/nginx/nginx.pid" 2>/dev/null)" \
 	    "$(cat "$STACK_DIR/agent.pid" 2>/dev/null)" "$PG_MASTER"
 }
-# Context switches of the whole machine (/proc/stat): on a virtual
-# machine each one is dear, and a request through the service crosses
-# four processes where pgbench's crosses two (docs/performance.md).
+# Context switches of the whole machine (/proc/stat): a request through
+# the service crosses four processes where pgbench's crosses two, and
+# this says how often they hand over (docs/performance.md, item 14).
 switches() { awk '$1 == "ctxt" { print $2 }' /proc/stat; }
 cpu_delta() {	# BEFORE AFTER: the three deltas in seconds
 	awk -v a="$1" -v b="$2" -v hz="$HZ" 'BEGIN {
