@@ -57,6 +57,7 @@ CORE_OBJS += fcgi/core/mono.o
 CORE_OBJS += fcgi/core/notify.o
 CORE_OBJS += fcgi/core/num.o
 CORE_OBJS += fcgi/core/prefork.o
+CORE_OBJS += fcgi/core/records.o
 CORE_OBJS += fcgi/core/req.o
 CORE_OBJS += fcgi/core/route.o
 CORE_OBJS += fcgi/core/ucase.o

@@ -24,6 +24,7 @@
 #include "log.h"
 #include "mono.h"
 #include "num.h"
+#include "records.h"
 #include "req.h"
 #include "worker.h"
 
@@ -458,48 +459,81 @@ opt_query_str(struct req *rq, const char *name, const struct strspec *sp,
 }
 
 /*
- * The CGI header block. clen >= 0 sends Content-Length: nginx then
- * passes the body as it is instead of chunking it. -1 for a stream.
+ * The CGI header block, in the arena; *len its length. clen >= 0 sends
+ * Content-Length: nginx then passes the body as it is instead of
+ * chunking it. -1 for a stream.
  */
-static void
-send_head(struct req *rq, int status, const char *ctype,
-    const char *extra, long clen)
+static const char *
+head_text(struct req *rq, int status, const char *ctype, const char *extra,
+    long clen, size_t *len)
 {
-	char	num[NUM_DEC_MAX];
+	char		 st[NUM_DEC_MAX], cl[NUM_DEC_MAX];
+	const char	*piece[13];		/* as many as PIECE()s below */
+	size_t		 plen[13], n = 0, i, total = 0;
+	char		*buf, *p;
 
 	assert(rq->status == 0 && status >= 100 && status <= 999);
 	rq->status = status;
 	/* Pieces, not a printf: this runs for every request. */
-	FCGX_PutStr("Status: ", 8, rq->fr->out);
-	FCGX_PutStr(num, (int)num_dec(num, sizeof(num), (unsigned long)status,
-	    3), rq->fr->out);
-	FCGX_PutStr(" ", 1, rq->fr->out);
-	FCGX_PutS(reason(status), rq->fr->out);
-	FCGX_PutStr("\r\nX-Request-Id: ", 16, rq->fr->out);
-	FCGX_PutS(rq->reqid, rq->fr->out);
-	FCGX_PutStr("\r\n", 2, rq->fr->out);
+#define PIECE(s, l)	(piece[n] = (s), plen[n++] = (l))
+	PIECE("Status: ", 8);
+	PIECE(st, num_dec(st, sizeof(st), (unsigned long)status, 3));
+	PIECE(" ", 1);
+	PIECE(reason(status), strlen(reason(status)));
+	PIECE("\r\nX-Request-Id: ", 16);
+	PIECE(rq->reqid, strlen(rq->reqid));
 	if (ctype != NULL) {
-		FCGX_PutStr("Content-Type: ", 14, rq->fr->out);
-		FCGX_PutS(ctype, rq->fr->out);
-		FCGX_PutStr("\r\n", 2, rq->fr->out);
+		PIECE("\r\nContent-Type: ", 16);
+		PIECE(ctype, strlen(ctype));
 	}
 	if (clen >= 0) {
-		FCGX_PutStr("Content-Length: ", 16, rq->fr->out);
-		FCGX_PutStr(num, (int)num_dec(num, sizeof(num),
-		    (unsigned long)clen, 1), rq->fr->out);
-		FCGX_PutStr("\r\n", 2, rq->fr->out);
+		PIECE("\r\nContent-Length: ", 18);
+		PIECE(cl, num_dec(cl, sizeof(cl), (unsigned long)clen, 1));
 	}
+	PIECE("\r\n", 2);
 	if (extra != NULL)
-		FCGX_PutS(extra, rq->fr->out);
-	FCGX_PutS("\r\n", rq->fr->out);
+		PIECE(extra, strlen(extra));
+	PIECE("\r\n", 2);
+#undef PIECE
+	assert(n <= sizeof(piece) / sizeof(piece[0]));
+	for (i = 0; i < n; i++)
+		total += plen[i];
+	p = buf = arena_alloc(rq->a, total);
+	for (i = 0; i < n; i++) {
+		memcpy(p, piece[i], plen[i]);
+		p += plen[i];
+	}
+	*len = total;
+	return buf;
+}
+
+static void
+send_head(struct req *rq, int status, const char *ctype,
+    const char *extra, long clen)
+{
+	const char	*h;
+	size_t		 len;
+
+	h = head_text(rq, status, ctype, extra, clen, &len);
+	FCGX_PutStr(h, (int)len, rq->fr->out);
 }
 
 void
 reply_raw(struct req *rq, int status, const char *ctype,
     const char *extra, const char *body, size_t len)
 {
-	send_head(rq, status, ctype, extra, (long)len);
-	if (len > 0 && FCGX_PutStr(body, (int)len, rq->fr->out) < 0)
+	const char	*h;
+	size_t		 hlen;
+
+	h = head_text(rq, status, ctype, extra, (long)len, &hlen);
+	/* What fits libfcgi's stream buffer, with the records that end the
+	 * request, goes out in one write at FCGX_Finish_r(); a larger
+	 * answer in records of up to 64 KiB at once (records.c). */
+	if (hlen + len <= REPLY_BUFFERED_MAX) {
+		FCGX_PutStr(h, (int)hlen, rq->fr->out);
+		if (len > 0 && FCGX_PutStr(body, (int)len, rq->fr->out) < 0)
+			rq->client_gone = 1;
+	} else if (records_stdout(rq->fr, h, hlen, body, len) != 0)
 		rq->client_gone = 1;
 }
 

@@ -395,6 +395,31 @@ t_exact_bytes() {
 	[ "$(psql_q "SELECT count(*) FROM users")" -gt 0 ]
 }
 
+# A conversation of about 240 KB: its answer leaves the responder in
+# several 64 KiB FastCGI records, split inside multi-byte characters,
+# and must come back whole and in order.
+t_large_read() {
+	local i
+	for i in 1 2 3 4 5 6; do
+		"$PY" -c 'import json,sys; i=sys.argv[1]
+print(json.dumps({"ticket_id":"T-LARGE","message":i + "é" * 4000 + "名" * 3990}))' "$i" >"$T/large.json"
+		req POST /v1/chat/museum -H "Authorization: Bearer $A" -H "$JSON" \
+		    --data-binary "@$T/large.json" && expect_status 200 || return 1
+	done
+	api GET /v1/conversations/T-LARGE "$A" && expect_status 200 &&
+	[ "$(hdr content-length)" = "$(stat -c %s "$T/b")" ] &&
+	[ "$(stat -c %s "$T/b")" -gt 200000 ] || { fail "large read: size"; return 1; }
+	"$PY" - "$T/b" <<-'EOF'
+	import json, sys
+	j = json.load(open(sys.argv[1], encoding="utf-8"))
+	m = j["messages"]
+	assert [x["seq"] for x in m] == list(range(1, 13)), [x["seq"] for x in m]
+	for k, x in enumerate(m):
+	    want = str(k // 2 + 1) + "é" * 4000 + "名" * 3990
+	    assert x["text"] == want, (k, x["text"][:20])
+	EOF
+}
+
 t_metrics() {
 	req GET /metrics && expect_status 200 &&
 	grep -q '^dataland_runs_total{service="agent",status="success",model="echo"} [1-9]' "$T/b" &&
@@ -421,5 +446,6 @@ check "writes: title, feedback like/null, delete takes the children" t_writes
 check "erasure: DELETE /v1/me removes everything, a new token starts afresh" t_erasure
 check "bad input: ids, lengths, blank, types, bad JSON, media type" t_bad_input
 check "SQL-looking text and emoji are stored byte for byte" t_exact_bytes
+check "large read: a 240 KB conversation in several records comes back whole" t_large_read
 check "metrics: runs by status and model, latency, tokens" t_metrics
 e2e_done

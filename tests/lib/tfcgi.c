@@ -262,23 +262,32 @@ tfcgi_parse(struct tfcgi_resp *resp)
 	}
 }
 
-/* The STDOUT records' content, in order, as one string. */
+/*
+ * The STDOUT records' content, in order, as one string. The stream must
+ * end with exactly one empty STDOUT record, as nginx reads it: content
+ * after it would be lost.
+ */
 static char *
 tfcgi_stdout(const struct tfcgi_buf *in)
 {
 	struct tfcgi_buf	 out = { NULL, 0, 0 };
 	size_t			 used = 0, clen, plen;
+	int			 ended = 0;
 
 	tfcgi_put(&out, "", 0);
 	while (in->n - used >= 8) {
 		clen = (size_t)in->p[used + 4] << 8 | in->p[used + 5];
 		plen = in->p[used + 6];
 		T_OK(used + 8 + clen + plen <= in->n);
-		if (in->p[used + 1] == FCGI_STDOUT)
+		if (in->p[used + 1] == FCGI_STDOUT) {
+			T_OK(!ended);
+			ended = clen == 0;
 			tfcgi_put(&out, in->p + used + 8, clen);
+		}
 		used += 8 + clen + plen;
 	}
 	T_EQ(used, in->n);
+	T_OK(ended);
 	return (char *)out.p;
 }
 
