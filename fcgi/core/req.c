@@ -471,6 +471,7 @@ head_text(struct req *rq, int status, const char *ctype, const char *extra,
 	const char	*piece[13];		/* as many as PIECE()s below */
 	size_t		 plen[13], n = 0, i, total = 0;
 	char		*buf, *p;
+	const char	*why = reason(status);
 
 	assert(rq->status == 0 && status >= 100 && status <= 999);
 	rq->status = status;
@@ -479,7 +480,7 @@ head_text(struct req *rq, int status, const char *ctype, const char *extra,
 	PIECE("Status: ", 8);
 	PIECE(st, num_dec(st, sizeof(st), (unsigned long)status, 3));
 	PIECE(" ", 1);
-	PIECE(reason(status), strlen(reason(status)));
+	PIECE(why, strlen(why));
 	PIECE("\r\nX-Request-Id: ", 16);
 	PIECE(rq->reqid, strlen(rq->reqid));
 	if (ctype != NULL) {
