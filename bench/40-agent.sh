@@ -308,14 +308,16 @@ wrk_run() {
 	echo $(($(switches) - s0)) >"$OUT/$1.cs"
 }
 
-# pgb_run NAME MODE [SECS] [CLIENTS]: pgbench, summary in OUT/NAME.txt,
-# one latency a transaction in OUT/NAME.log.* (-l).
+# pgb_run NAME MODE [SECS] [CLIENTS] [RATE]: pgbench, summary in
+# OUT/NAME.txt, one latency a transaction in OUT/NAME.log.* (-l); with
+# RATE, paced to that many transactions a second (-R).
 pgb_run() {
 	local t0 s0
 	t0=$(cpu_ticks) s0=$(switches)
 	{ time pgbench -n -M prepared -c "${4:-$CONNS}" -j "$PGB_THREADS" \
-	    -T "${3:-$SECS}" -l --log-prefix="$OUT/$1.log" "${PGB_VARS[@]}" \
-	    -f "$OUT/pg-$2.sql" "$DATABASE_URL" >"$OUT/$1.txt" 2>&1 ||
+	    ${5:+-R "$5"} -T "${3:-$SECS}" -l --log-prefix="$OUT/$1.log" \
+	    "${PGB_VARS[@]}" -f "$OUT/pg-$2.sql" "$DATABASE_URL" \
+	    >"$OUT/$1.txt" 2>&1 ||
 	    echo "pgbench exit $?" >>"$OUT/$1.txt"; } 2>"$OUT/$1.time"
 	cpu_delta "$t0" "$(cpu_ticks)" >"$OUT/$1.cpu"
 	echo $(($(switches) - s0)) >"$OUT/$1.cs"
@@ -461,6 +463,16 @@ for r in $(seq "$ROUNDS"); do
 		fi
 	done
 done
+# PostgreSQL's CPU per transaction depends on how busy it is: saturated
+# by pgbench it runs transactions back to back; behind the service it
+# runs at the service's rate, with the CPUs switching between it and
+# the rest of the stack. pgbench once more per endpoint, paced to the
+# agent's median rate, shows what its statements cost PostgreSQL at
+# that rate (docs/performance.md, item 15).
+for m in $ENDPOINTS; do
+	mr=$(median_round "$m")
+	pgb_run "pgr-$m" "$m" "$SECS" "$CONNS" "$(field "agent-$m-$mr" rps)"
+done
 
 # --- the report ------------------------------------------------------------
 label() {
@@ -472,9 +484,13 @@ label() {
 	esac
 }
 
+# A paced run's latencies include the wait for its (Poisson) schedule,
+# so they are left out.
 row() {	# RUN LABEL VIA
+	local p50=- p99=-
+	case $1 in pgr-*) ;; *) p50=$(field "$1" p50) p99=$(field "$1" p99) ;; esac
 	printf '%-38s %-8s %8s %8s %8s %9s %6s\n' "$2" "$3" \
-	    "$(field "$1" rps)" "$(field "$1" p50)" "$(field "$1" p99)" \
+	    "$(field "$1" rps)" "$p50" "$p99" \
 	    "$(field "$1" requests)" "$(field "$1" errors)"
 }
 
@@ -486,6 +502,7 @@ for m in $ENDPOINTS; do
 	row "agent-$m-$mr" "$(label "$m") [r$mr]" agent
 	row "pg-$m-$mr" "" "pgb -c$CONNS"
 	row "pgl-$m-$mr" "" "pgb -c$(lane_conns "$m")"
+	row "pgr-$m" "" "pgb -R"
 done
 
 echo
@@ -509,6 +526,7 @@ for m in $ENDPOINTS; do
 	cpu_row "agent-$m-$mr" "$(label "$m") [r$mr]" agent
 	cpu_row "pg-$m-$mr" "" "pgb -c$CONNS"
 	cpu_row "pgl-$m-$mr" "" "pgb -c$(lane_conns "$m")"
+	cpu_row "pgr-$m" "" "pgb -R"
 done
 
 echo
