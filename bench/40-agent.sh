@@ -470,8 +470,9 @@ done
 # agent's median rate, shows what its statements cost PostgreSQL at
 # that rate (docs/performance.md, item 15).
 for m in $ENDPOINTS; do
-	mr=$(median_round "$m")
-	pgb_run "pgr-$m" "$m" "$SECS" "$CONNS" "$(field "agent-$m-$mr" rps)"
+	rate=$(field "agent-$m-$(median_round "$m")" rps)
+	[ "${rate:-0}" -gt 0 ] 2>/dev/null &&
+	    pgb_run "pgr-$m" "$m" "$SECS" "$CONNS" "$rate"
 done
 
 # --- the report ------------------------------------------------------------
@@ -502,7 +503,7 @@ for m in $ENDPOINTS; do
 	row "agent-$m-$mr" "$(label "$m") [r$mr]" agent
 	row "pg-$m-$mr" "" "pgb -c$CONNS"
 	row "pgl-$m-$mr" "" "pgb -c$(lane_conns "$m")"
-	row "pgr-$m" "" "pgb -R"
+	[ -f "$OUT/pgr-$m.txt" ] && row "pgr-$m" "" "pgb -R"
 done
 
 echo
@@ -526,7 +527,7 @@ for m in $ENDPOINTS; do
 	cpu_row "agent-$m-$mr" "$(label "$m") [r$mr]" agent
 	cpu_row "pg-$m-$mr" "" "pgb -c$CONNS"
 	cpu_row "pgl-$m-$mr" "" "pgb -c$(lane_conns "$m")"
-	cpu_row "pgr-$m" "" "pgb -R"
+	[ -f "$OUT/pgr-$m.txt" ] && cpu_row "pgr-$m" "" "pgb -R"
 done
 
 echo
