@@ -463,6 +463,11 @@ for r in $(seq "$ROUNDS"); do
 		fi
 	done
 done
+# Each endpoint's median round, which the paced run and the report use.
+declare -A MEDIAN	# endpoint -> its median round
+for m in $ENDPOINTS; do
+	MEDIAN[$m]=$(median_round "$m")
+done
 # PostgreSQL's CPU per transaction depends on how busy it is: saturated
 # by pgbench it runs transactions back to back; behind the service it
 # runs at the service's rate, with the CPUs switching between it and
@@ -470,7 +475,7 @@ done
 # agent's median rate, shows what its statements cost PostgreSQL at
 # that rate (docs/performance.md, item 15).
 for m in $ENDPOINTS; do
-	rate=$(field "agent-$m-$(median_round "$m")" rps)
+	rate=$(field "agent-$m-${MEDIAN[$m]}" rps)
 	[ "${rate:-0}" -gt 0 ] 2>/dev/null &&
 	    pgb_run "pgr-$m" "$m" "$SECS" "$CONNS" "$rate"
 done
@@ -499,7 +504,7 @@ echo
 printf '%-38s %-8s %8s %8s %8s %9s %6s\n' "median round of $ROUNDS" via \
     req/s p50_ms p99_ms requests errors
 for m in $ENDPOINTS; do
-	mr=$(median_round "$m")
+	mr=${MEDIAN[$m]}
 	row "agent-$m-$mr" "$(label "$m") [r$mr]" agent
 	row "pg-$m-$mr" "" "pgb -c$CONNS"
 	row "pgl-$m-$mr" "" "pgb -c$(lane_conns "$m")"
@@ -523,7 +528,7 @@ cpu_row() {	# RUN LABEL VIA
 	    "$OUT/$1.time" "$OUT/$1.cpu"
 }
 for m in $ENDPOINTS; do
-	mr=$(median_round "$m")
+	mr=${MEDIAN[$m]}
 	cpu_row "agent-$m-$mr" "$(label "$m") [r$mr]" agent
 	cpu_row "pg-$m-$mr" "" "pgb -c$CONNS"
 	cpu_row "pgl-$m-$mr" "" "pgb -c$(lane_conns "$m")"
